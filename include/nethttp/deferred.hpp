@@ -1,0 +1,71 @@
+#pragma once
+/// \file deferred.hpp
+/// DeferredResponse: finishing a response later, from any thread.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace nethttp {
+
+class ResponseWriter;
+
+namespace detail {
+/// DeferredTarget is the owner side of a deferred response; the server's connections and
+/// ResponseRecorder implement it. Every member is thread-safe.
+class DeferredTarget {
+ public:
+  virtual ~DeferredTarget() = default;
+  /// dispatch runs fn with the response's writer on the owning thread, then finishes the
+  /// response if finish is set. When the response is already finished or its client gone,
+  /// fn never runs. fn may be empty (just finish).
+  virtual void dispatch(std::function<void(ResponseWriter&)> fn, bool finish) = 0;
+  /// arm_timeout runs on_timeout (then finishes) if the response is still open after d.
+  virtual void arm_timeout(std::chrono::milliseconds d,
+                           std::function<void(ResponseWriter&)> on_timeout) = 0;
+  /// alive is false once the response finished or the client went away.
+  [[nodiscard]] virtual bool alive() const noexcept = 0;
+};
+}  // namespace detail
+
+/// DeferredResponse finishes a response after its handler has returned, so a handler can
+/// hand slow work to another thread without blocking its event loop.
+///
+/// Every member is thread-safe: the functions passed in are marshalled to the loop thread
+/// that owns the connection and run there with its ResponseWriter. If the client has gone
+/// by then, they are dropped and nothing happens. A DeferredResponse is move-only; if it is
+/// destroyed without complete(), the response is finished as it stands (a 500 if nothing
+/// was written), so a forgotten response never hangs a connection.
+class DeferredResponse {
+ public:
+  DeferredResponse() = default;
+  explicit DeferredResponse(std::shared_ptr<detail::DeferredTarget> target) noexcept
+      : target_(std::move(target)) {}
+  DeferredResponse(DeferredResponse&&) noexcept = default;
+  DeferredResponse& operator=(DeferredResponse&& other) noexcept;
+  DeferredResponse(const DeferredResponse&) = delete;
+  DeferredResponse& operator=(const DeferredResponse&) = delete;
+  ~DeferredResponse();
+
+  /// complete runs fn(w) on the owning loop and then finishes the response. Thread-safe.
+  void complete(std::function<void(ResponseWriter&)> fn);
+  /// complete finishes the response with what has been written so far. Thread-safe.
+  void complete() { complete(nullptr); }
+  /// update runs fn(w) on the owning loop but leaves the response open, for streaming
+  /// (write() then flush() inside fn). Thread-safe.
+  void update(std::function<void(ResponseWriter&)> fn) const;
+  /// set_timeout arranges for on_timeout(w) to run, and the response to finish, if it is
+  /// still open after d; a complete() that comes later is then a harmless no-op.
+  /// Thread-safe.
+  void set_timeout(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> on_timeout) const;
+  /// client_gone is true once the response can no longer be delivered (client left, or
+  /// already finished). Thread-safe; a hint for abandoning work early.
+  [[nodiscard]] bool client_gone() const noexcept { return !target_ || !target_->alive(); }
+  /// valid reports whether this object still refers to a response.
+  [[nodiscard]] bool valid() const noexcept { return target_ != nullptr; }
+
+ private:
+  std::shared_ptr<detail::DeferredTarget> target_;
+};
+
+}  // namespace nethttp

@@ -1,0 +1,39 @@
+#pragma once
+/// \file error.hpp
+/// Error: the protocol errors a connection can hit, and the status each one answers with.
+
+#include <string>
+#include <system_error>
+#include <type_traits>
+
+namespace nethttp {
+
+/// Error is a request-level protocol failure. Each maps to the status the client gets
+/// (status_for) before the connection is closed.
+enum class Error {
+  ok = 0,
+  bad_request,                    ///< malformed request: 400
+  header_timeout,                 ///< header not complete in read_header_timeout: 408
+  read_timeout,                   ///< request not complete in read_timeout: 408
+  body_too_large,                 ///< body over max_body_bytes: 413
+  uri_too_long,                   ///< target over max_uri_bytes: 414
+  headers_too_large,              ///< header section over max_header_bytes: 431
+  expectation_failed,             ///< an Expect other than 100-continue: 417
+  unsupported_transfer_encoding,  ///< a transfer coding other than chunked: 501
+  version_not_supported,          ///< not HTTP/1.x: 505
+};
+
+/// status_for returns the HTTP status that answers e.
+int status_for(Error e) noexcept;
+
+/// http_error_category is the std::error_category of Error.
+const std::error_category& http_error_category() noexcept;
+
+inline std::error_code make_error_code(Error e) noexcept {
+  return {static_cast<int>(e), http_error_category()};
+}
+
+}  // namespace nethttp
+
+template <>
+struct std::is_error_code_enum<nethttp::Error> : std::true_type {};

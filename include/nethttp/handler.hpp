@@ -1,0 +1,91 @@
+#pragma once
+/// \file handler.hpp
+/// Handler, the one interface everything composes through (Go: http.Handler), and chain().
+
+#include <concepts>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+#include "nethttp/request.hpp"
+#include "nethttp/response_writer.hpp"
+
+namespace nethttp {
+
+class Handler;
+
+/// ServesHttp is satisfied by types with a `void serve(ResponseWriter&, Request&) const`
+/// member, such as ServeMux.
+template <class T>
+concept ServesHttp = requires(const T& t, ResponseWriter& w, Request& r) {
+  { t.serve(w, r) };
+};
+
+/// Handler responds to an HTTP request. It is a cheap-to-copy, immutable, type-erased
+/// callable: plain functions and lambdas taking (ResponseWriter&, Request&) convert to it
+/// implicitly (Go's HandlerFunc), and so do objects with a const serve() member.
+///
+/// A Handler is called on every loop thread at once, so what it captures must be safe to
+/// use concurrently. It runs on an event loop and must not block: slow work goes elsewhere
+/// and returns through ResponseWriter::defer(). If it throws, the server answers 500 when
+/// nothing was sent yet (otherwise it closes the connection), logs, and keeps serving.
+class Handler {
+ public:
+  /// An empty Handler answers 404.
+  Handler() = default;
+
+  template <class F>
+    requires(!std::same_as<std::remove_cvref_t<F>, Handler> &&
+             std::invocable<const std::remove_cvref_t<F>&, ResponseWriter&, Request&>)
+  Handler(F&& f)  // NOLINT(google-explicit-constructor): implicit like HandlerFunc
+      : impl_(std::make_shared<FunctionModel<std::remove_cvref_t<F>>>(std::forward<F>(f))) {}
+
+  template <class T>
+    requires(!std::same_as<std::remove_cvref_t<T>, Handler> && ServesHttp<std::remove_cvref_t<T>> &&
+             !std::invocable<const std::remove_cvref_t<T>&, ResponseWriter&, Request&>)
+  Handler(T&& t)  // NOLINT(google-explicit-constructor)
+      : impl_(std::make_shared<ServeModel<std::remove_cvref_t<T>>>(std::forward<T>(t))) {}
+
+  /// serve handles one request.
+  void serve(ResponseWriter& w, Request& r) const;
+  /// empty reports whether this Handler holds nothing (and so answers 404).
+  [[nodiscard]] bool empty() const noexcept { return impl_ == nullptr; }
+  explicit operator bool() const noexcept { return impl_ != nullptr; }
+
+ private:
+  struct Concept {
+    virtual ~Concept() = default;
+    virtual void serve(ResponseWriter& w, Request& r) const = 0;
+  };
+  template <class F>
+  struct FunctionModel final : Concept {
+    explicit FunctionModel(F f) : fn(std::move(f)) {}
+    void serve(ResponseWriter& w, Request& r) const override { std::invoke(fn, w, r); }
+    F fn;
+  };
+  template <class T>
+  struct ServeModel final : Concept {
+    explicit ServeModel(T t) : obj(std::move(t)) {}
+    void serve(ResponseWriter& w, Request& r) const override { obj.serve(w, r); }
+    T obj;
+  };
+  std::shared_ptr<const Concept> impl_;
+};
+
+/// Middleware wraps a Handler in another (logging, recovery, CORS, ...).
+using Middleware = std::function<Handler(Handler)>;
+
+/// chain wraps h in the middleware, outermost first: chain(h, {a, b}) is a(b(h)), so a
+/// sees the request first and the response last.
+Handler chain(Handler h, std::initializer_list<Middleware> outer_first);
+
+/// error writes a plain-text error response: `Content-Type: text/plain; charset=utf-8`,
+/// `X-Content-Type-Options: nosniff`, the status, and message plus a newline (Go: http.Error).
+void error(ResponseWriter& w, std::string_view message, int status);
+inline void error(ResponseWriter& w, std::string_view message, Status status) {
+  error(w, message, to_int(status));
+}
+
+}  // namespace nethttp

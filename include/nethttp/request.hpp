@@ -1,0 +1,119 @@
+#pragma once
+/// \file request.hpp
+/// Request: one parsed HTTP request (Go: http.Request).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "nethttp/headers.hpp"
+
+namespace nethttp {
+
+/// HttpVersion is the protocol version of a request, e.g. {1, 1}.
+struct HttpVersion {
+  int major = 1;
+  int minor = 1;
+  friend bool operator==(HttpVersion, HttpVersion) = default;
+};
+
+/// QueryParams is the decoded query string, one pair per `name=value`, in order.
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+/// Request is one HTTP request as the server parsed it, or as a test built it.
+///
+/// A Request handed to a handler belongs to the connection and is reused for the next
+/// request on it: it is valid until the handler returns. A handler that defers its response
+/// and needs the request later must copy it (Request is a regular value type; a copy owns
+/// its strings). Not thread-safe.
+class Request {
+ public:
+  Request() = default;
+  /// Request builds a request for tests and client-free calls: method, a request-target in
+  /// origin-form ("/a/b?x=1") or absolute-form, and a body. An invalid target leaves path()
+  /// empty; use set_target() to see the result.
+  Request(std::string_view method, std::string_view target, std::string_view body = {});
+
+  /// method is the request method exactly as sent ("GET").
+  [[nodiscard]] std::string_view method() const noexcept { return method_; }
+  /// target is the request-target exactly as sent ("/a%20b?x=1").
+  [[nodiscard]] std::string_view target() const noexcept { return target_; }
+  /// path is the percent-decoded path ("/a b"). Go: URL.Path.
+  [[nodiscard]] std::string_view path() const noexcept { return path_; }
+  /// raw_path is the path as sent, still percent-encoded ("/a%20b"). Go: URL.EscapedPath().
+  [[nodiscard]] std::string_view raw_path() const noexcept { return raw_path_; }
+  /// raw_query is the query without the '?' and still encoded ("x=1"). Go: URL.RawQuery.
+  [[nodiscard]] std::string_view raw_query() const noexcept { return raw_query_; }
+  /// query parses raw_query(): '+' becomes a space and %XX is decoded. Allocates.
+  [[nodiscard]] QueryParams query() const;
+  /// query_value returns the first decoded value of name in the query, or "".
+  [[nodiscard]] std::string query_value(std::string_view name) const;
+  /// host is the authority the request was sent to: the absolute-form target's authority if
+  /// present, else the Host header (port included, as sent).
+  [[nodiscard]] std::string_view host() const noexcept { return host_; }
+  /// version is the HTTP version of the request line.
+  [[nodiscard]] HttpVersion version() const noexcept { return version_; }
+  /// headers holds the request header fields.
+  [[nodiscard]] const Headers& headers() const noexcept { return headers_; }
+  [[nodiscard]] Headers& headers() noexcept { return headers_; }
+  /// header returns the first value of header name, or "".
+  [[nodiscard]] std::string_view header(std::string_view name) const noexcept { return headers_.get(name); }
+  /// body is the whole request body (the server reads it before calling the handler,
+  /// up to ServerConfig::max_body_bytes; chunked bodies arrive already de-chunked).
+  [[nodiscard]] std::string_view body() const noexcept { return body_; }
+  /// remote_addr is the peer's address as "ip:port" ("[::1]:5555" for IPv6).
+  [[nodiscard]] std::string_view remote_addr() const noexcept { return remote_addr_; }
+
+  /// path_value returns the value the router matched for wildcard name ({name} or
+  /// {name...}) in the pattern, percent-decoded; "" when there is none. Go: PathValue.
+  [[nodiscard]] std::string_view path_value(std::string_view name) const noexcept;
+  /// set_path_value records a wildcard value; the router calls it. Go: SetPathValue.
+  void set_path_value(std::string_view name, std::string_view value);
+  /// pattern is the ServeMux pattern that matched this request ("" if none). Go: Request.Pattern.
+  [[nodiscard]] std::string_view pattern() const noexcept { return pattern_; }
+  void set_pattern(std::string_view p) { pattern_.assign(p); }
+
+  // Setters, used by the server while parsing, by tests, and by middleware that passes a
+  // modified copy on (strip_prefix).
+  void set_method(std::string_view m) { method_.assign(m); }
+  /// set_target parses an origin-form or absolute-form target into path, raw_path,
+  /// raw_query (and host for absolute-form). Returns false, leaving the request unchanged,
+  /// when the target is not a valid request-target or its path does not decode
+  /// (bad %XX escape, or a decoded NUL).
+  bool set_target(std::string_view target);
+  /// set_path sets path() and raw_path() directly (strip_prefix uses it).
+  void set_path(std::string_view path, std::string_view raw_path);
+  void set_host(std::string_view h) { host_.assign(h); }
+  void set_version(HttpVersion v) noexcept { version_ = v; }
+  void set_body(std::string_view b) { body_.assign(b); }
+  /// mutable_body gives the parser (and body-rewriting middleware) the body storage.
+  std::string& mutable_body() noexcept { return body_; }
+  void set_remote_addr(std::string_view a) { remote_addr_.assign(a); }
+
+  /// reset empties every field but keeps the memory, so a connection can reuse one Request
+  /// for each request without allocating.
+  void reset() noexcept;
+
+ private:
+  std::string method_;
+  std::string target_;
+  std::string path_;
+  std::string raw_path_;
+  std::string raw_query_;
+  std::string host_;
+  std::string body_;
+  std::string remote_addr_;
+  std::string pattern_;
+  HttpVersion version_;
+  Headers headers_;
+  Headers path_values_;  // names compared exactly by path_value(), values decoded
+};
+
+/// percent_decode decodes %XX escapes in s into out (out is cleared first). When
+/// plus_as_space is set, '+' becomes ' ' (query strings). Returns false on a malformed
+/// escape.
+bool percent_decode(std::string_view s, std::string& out, bool plus_as_space = false);
+
+}  // namespace nethttp

@@ -1,0 +1,84 @@
+#pragma once
+/// \file response_writer.hpp
+/// ResponseWriter: how a handler builds its response (Go: http.ResponseWriter).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "nethttp/deferred.hpp"
+#include "nethttp/headers.hpp"
+#include "nethttp/status.hpp"
+#include "nethttp/unique_fd.hpp"
+
+namespace nethttp {
+
+/// FileSlice is a byte range of an open file for ResponseWriter::send_file. The descriptor is
+/// shared so an open-file cache can hand the same one to many responses; it stays open until
+/// the last response that uses it has been sent.
+struct FileSlice {
+  std::shared_ptr<const UniqueFd> file;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+/// ResponseStats describes a finished response, for access logs and metrics.
+struct ResponseStats {
+  int status = 0;                  ///< status sent (0 if the connection died before any)
+  std::uint64_t body_bytes = 0;    ///< body bytes the handler produced (excludes framing)
+  bool completed = false;          ///< false when the client left or the response was aborted
+};
+
+/// ResponseWriter builds the response to one request.
+///
+/// Framing is automatic. If the handler sets Content-Length it must write exactly that many
+/// bytes. Otherwise, a response finished without flush() gets a Content-Length of what was
+/// written; a response that is flushed first is sent chunked (HTTP/1.1) or delimited by
+/// closing the connection (HTTP/1.0). HEAD responses carry the same headers and no body;
+/// 1xx, 204 and 304 responses never carry a body. `Date` is always added.
+///
+/// A ResponseWriter belongs to the loop thread that called the handler. It is invalid after
+/// the handler returns unless the handler called defer(); then it is valid inside the
+/// functions given to the DeferredResponse, which run on that same loop thread.
+class ResponseWriter {
+ public:
+  virtual ~ResponseWriter() = default;
+
+  /// headers returns the header map that write_header() will send. Changes after
+  /// write_header() have no effect.
+  virtual Headers& headers() = 0;
+  /// write_header sends the status line with headers(). Only the first call counts; write()
+  /// calls write_header(200) itself when needed.
+  virtual void write_header(int status) = 0;
+  void write_header(Status status) { write_header(to_int(status)); }
+  /// write appends body bytes. Returns false when the bytes were dropped: the client is
+  /// gone, or the status or method allows no body (HEAD still counts them for Content-Length).
+  virtual bool write(std::string_view data) = 0;
+  bool write(std::span<const std::byte> data) {
+    return write(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+  }
+  /// flush sends what has been written so far, and commits the response to chunked framing
+  /// unless Content-Length was set. Returns false when the client is gone.
+  virtual bool flush() = 0;
+  /// send_file appends a range of an open file to the body. The bytes go from the file to
+  /// the socket with sendfile(2), never through user space, in slices that follow the
+  /// client's pace. Counts toward the automatic Content-Length like write().
+  virtual bool send_file(FileSlice slice) = 0;
+  /// defer detaches the response from the handler's return: the server will not finish the
+  /// response when the handler returns, and the returned DeferredResponse finishes it later,
+  /// from any thread. Call at most once.
+  virtual DeferredResponse defer() = 0;
+
+  /// status is the status passed to write_header, or 0 before it.
+  [[nodiscard]] virtual int status() const noexcept = 0;
+  /// bytes_written counts body bytes given to write() and send_file() so far.
+  [[nodiscard]] virtual std::uint64_t bytes_written() const noexcept = 0;
+  /// on_finish registers fn to run, on the owning loop thread, once the response is done:
+  /// all of it handed to the kernel, or abandoned because the client left. Access logs and
+  /// metrics use it, since a deferred response finishes after its handler returns.
+  virtual void on_finish(std::function<void(const ResponseStats&)> fn) = 0;
+};
+
+}  // namespace nethttp

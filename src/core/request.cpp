@@ -1,0 +1,170 @@
+#include "nethttp/request.hpp"
+
+namespace nethttp {
+
+namespace {
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool starts_with_scheme(std::string_view t, std::size_t& authority_start) noexcept {
+  // RFC 3986 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://".
+  std::size_t colon = t.find("://");
+  if (colon == std::string_view::npos || colon == 0) return false;
+  for (std::size_t i = 0; i < colon; ++i) {
+    char c = t[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+    if (!ok) return false;
+  }
+  authority_start = colon + 3;
+  return true;
+}
+}  // namespace
+
+bool percent_decode(std::string_view s, std::string& out, bool plus_as_space) {
+  out.clear();
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return false;
+      int hi = hex_value(s[i + 1]);
+      int lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (plus_as_space && c == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return true;
+}
+
+Request::Request(std::string_view method, std::string_view target, std::string_view body)
+    : method_(method), body_(body) {
+  set_target(target);
+}
+
+bool Request::set_target(std::string_view target) {
+  std::string_view rest = target;
+  std::string_view authority;
+  std::size_t authority_start = 0;
+  if (target == "*") {
+    target_.assign(target);
+    path_.assign("*");
+    raw_path_.assign("*");
+    raw_query_.clear();
+    return true;
+  }
+  if (!rest.empty() && rest.front() != '/') {
+    if (!starts_with_scheme(rest, authority_start)) return false;
+    rest.remove_prefix(authority_start);
+    std::size_t end = rest.find_first_of("/?#");
+    authority = rest.substr(0, end);
+    if (authority.empty()) return false;
+    rest = end == std::string_view::npos ? std::string_view("/") : rest.substr(end);
+    if (rest.front() != '/') {
+      // "http://host?x": the path is "/" and what follows is the query.
+      static constexpr std::string_view kRoot = "/";
+      std::string_view q = rest;
+      target_.assign(target);
+      path_.assign(kRoot);
+      raw_path_.assign(kRoot);
+      std::size_t hash = q.find('#');
+      q = q.substr(0, hash);
+      raw_query_.assign(q.empty() ? q : q.substr(1));
+      host_.assign(authority);
+      return true;
+    }
+  }
+  if (rest.empty() || rest.front() != '/') return false;
+  std::size_t hash = rest.find('#');  // a fragment is never sent, but tolerate and drop it
+  rest = rest.substr(0, hash);
+  std::size_t q = rest.find('?');
+  std::string_view raw_path = rest.substr(0, q);
+  std::string_view raw_query = q == std::string_view::npos ? std::string_view() : rest.substr(q + 1);
+  std::string decoded;
+  if (!percent_decode(raw_path, decoded) || decoded.find('\0') != std::string::npos) return false;
+  target_.assign(target);
+  path_.assign(decoded);
+  raw_path_.assign(raw_path);
+  raw_query_.assign(raw_query);
+  if (!authority.empty()) host_.assign(authority);
+  return true;
+}
+
+void Request::set_path(std::string_view path, std::string_view raw_path) {
+  path_.assign(path);
+  raw_path_.assign(raw_path);
+}
+
+QueryParams Request::query() const {
+  QueryParams out;
+  std::string_view rest = raw_query_;
+  std::string name, value;
+  while (!rest.empty()) {
+    std::size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    std::size_t eq = pair.find('=');
+    std::string_view n = pair.substr(0, eq);
+    std::string_view v = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    // Like Go's ParseQuery, skip pairs that do not decode instead of failing the request.
+    if (!percent_decode(n, name, true) || !percent_decode(v, value, true)) continue;
+    out.emplace_back(name, value);
+  }
+  return out;
+}
+
+std::string Request::query_value(std::string_view name) const {
+  for (auto& [n, v] : query()) {
+    if (n == name) return v;
+  }
+  return {};
+}
+
+std::string_view Request::path_value(std::string_view name) const noexcept {
+  for (HeaderField f : path_values_) {
+    if (f.name == name) return f.value;
+  }
+  return {};
+}
+
+void Request::set_path_value(std::string_view name, std::string_view value) {
+  for (std::size_t i = 0; i < path_values_.size(); ++i) {
+    if (path_values_.at(i).name == name) {
+      // Rare (a middleware overriding the router): rebuild without the old entry.
+      Headers copy;
+      for (HeaderField f : path_values_) {
+        if (f.name != name) copy.add(f.name, f.value);
+      }
+      path_values_ = std::move(copy);
+      break;
+    }
+  }
+  path_values_.add(name, value);
+}
+
+void Request::reset() noexcept {
+  method_.clear();
+  target_.clear();
+  path_.clear();
+  raw_path_.clear();
+  raw_query_.clear();
+  host_.clear();
+  body_.clear();
+  pattern_.clear();
+  version_ = {};
+  headers_.clear();
+  path_values_.clear();
+  // remote_addr_ belongs to the connection and stays.
+}
+
+}  // namespace nethttp

@@ -1,0 +1,185 @@
+#include "support/raw_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace nethttp::test {
+
+namespace {
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error("RawClient: " + what + ": " + std::strerror(errno));
+}
+}  // namespace
+
+RawClient::RawClient(std::uint16_t port, std::chrono::milliseconds timeout, bool ipv6) : timeout_(timeout) {
+  fd_.reset(::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd_) fail("socket");
+  int one = 1;
+  ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  int rc;
+  if (ipv6) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(port);
+    a.sin6_addr = in6addr_loopback;
+    rc = ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+  } else {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    rc = ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  if (rc != 0) fail("connect");
+}
+
+void RawClient::send(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("send");
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+bool RawClient::fill() {
+  pollfd p{fd_.get(), POLLIN, 0};
+  int rc = ::poll(&p, 1, static_cast<int>(timeout_.count()));
+  if (rc == 0) throw std::runtime_error("RawClient: read timed out");
+  if (rc < 0) fail("poll");
+  char tmp[16384];
+  ssize_t n = ::recv(fd_.get(), tmp, sizeof tmp, 0);
+  if (n < 0) {
+    if (errno == ECONNRESET) return false;
+    fail("recv");
+  }
+  if (n == 0) return false;
+  buf_.append(tmp, static_cast<std::size_t>(n));
+  return true;
+}
+
+bool RawClient::read_line(std::string& line) {
+  for (;;) {
+    std::size_t pos = buf_.find("\r\n");
+    if (pos != std::string::npos) {
+      line = buf_.substr(0, pos);
+      buf_.erase(0, pos + 2);
+      return true;
+    }
+    if (!fill()) return false;
+  }
+}
+
+bool RawClient::read_exact(std::size_t n, std::string& out) {
+  while (buf_.size() < n) {
+    if (!fill()) return false;
+  }
+  out.append(buf_, 0, n);
+  buf_.erase(0, n);
+  return true;
+}
+
+std::optional<ParsedResponse> RawClient::read_response(bool head) {
+  ParsedResponse r;
+  std::string line;
+  if (!read_line(line)) return std::nullopt;
+  // "HTTP/1.1 200 OK"
+  std::size_t sp1 = line.find(' ');
+  if (sp1 == std::string::npos) throw std::runtime_error("RawClient: bad status line: " + line);
+  r.version = line.substr(0, sp1);
+  r.status = std::stoi(line.substr(sp1 + 1, 3));
+  if (line.size() > sp1 + 5) r.reason = line.substr(sp1 + 5);
+  for (;;) {
+    if (!read_line(line)) throw std::runtime_error("RawClient: closed inside header");
+    if (line.empty()) break;
+    std::size_t colon = line.find(':');
+    if (colon == std::string::npos) throw std::runtime_error("RawClient: bad header line: " + line);
+    std::string_view value = std::string_view(line).substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    r.headers.add(std::string_view(line).substr(0, colon), value);
+  }
+  if (r.status / 100 == 1) return r;  // interim response: the caller reads the final one next
+  if (head || r.status == 204 || r.status == 304) return r;
+  if (iequals(r.headers.get("Transfer-Encoding"), "chunked")) {
+    r.chunked = true;
+    for (;;) {
+      if (!read_line(line)) throw std::runtime_error("RawClient: closed inside chunked body");
+      std::size_t size = std::stoul(line, nullptr, 16);
+      if (size == 0) {
+        while (read_line(line) && !line.empty()) {
+        }  // trailers
+        break;
+      }
+      if (!read_exact(size, r.body)) throw std::runtime_error("RawClient: closed inside chunk");
+      std::string crlf;
+      read_exact(2, crlf);
+    }
+  } else if (r.headers.has("Content-Length")) {
+    std::size_t n = std::stoul(std::string(r.headers.get("Content-Length")));
+    if (!read_exact(n, r.body)) throw std::runtime_error("RawClient: closed inside body");
+  } else {
+    r.body = read_until_close();
+  }
+  return r;
+}
+
+std::string RawClient::read_until_close() {
+  while (fill()) {
+  }
+  return std::exchange(buf_, {});
+}
+
+bool RawClient::wait_closed() {
+  try {
+    while (fill()) {
+    }
+    return true;
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+}
+
+std::string RawClient::read_available(std::chrono::milliseconds wait) {
+  auto saved = timeout_;
+  timeout_ = wait;
+  try {
+    fill();
+  } catch (const std::runtime_error&) {
+  }
+  timeout_ = saved;
+  return std::exchange(buf_, {});
+}
+
+void RawClient::shutdown_write() { ::shutdown(fd_.get(), SHUT_WR); }
+
+void RawClient::set_receive_buffer(int bytes) {
+  ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
+
+std::optional<ParsedResponse> roundtrip(std::uint16_t port, std::string_view raw, bool head) {
+  RawClient c(port);
+  c.send(raw);
+  return c.read_response(head);
+}
+
+ParsedResponse get(std::uint16_t port, std::string_view target, std::string_view extra_headers) {
+  std::string req = "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n";
+  req += extra_headers;
+  req += "\r\n";
+  auto r = roundtrip(port, req);
+  if (!r) throw std::runtime_error("RawClient: connection closed without a response");
+  return std::move(*r);
+}
+
+}  // namespace nethttp::test

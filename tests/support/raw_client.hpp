@@ -1,0 +1,69 @@
+#pragma once
+// RawClient: a blocking loopback client that speaks raw bytes, for socket-level tests.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "nethttp/headers.hpp"
+#include "nethttp/unique_fd.hpp"
+
+namespace nethttp::test {
+
+/// ParsedResponse is one HTTP/1.1 response as read off the wire.
+struct ParsedResponse {
+  int status = 0;
+  std::string reason;
+  std::string version;   // "HTTP/1.1"
+  Headers headers;
+  std::string body;      // de-chunked
+  bool chunked = false;
+  std::string header(std::string_view name) const { return std::string(headers.get(name)); }
+};
+
+/// RawClient connects to 127.0.0.1:port (or [::1] when ipv6) and exchanges raw bytes.
+/// Every read waits at most timeout; failures throw std::runtime_error, so a test fails
+/// loudly instead of hanging.
+class RawClient {
+ public:
+  explicit RawClient(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                     bool ipv6 = false);
+
+  /// send writes all of bytes.
+  void send(std::string_view bytes);
+  /// read_response reads exactly one response (for a HEAD request pass head = true: no body
+  /// is read whatever the headers say). Returns nullopt if the server closed first.
+  std::optional<ParsedResponse> read_response(bool head = false);
+  /// read_until_close returns everything until the server closes (or the timeout).
+  std::string read_until_close();
+  /// wait_closed reports whether the server closes the connection within the timeout (bytes
+  /// still arriving are read and discarded).
+  bool wait_closed();
+  /// read_available returns what arrives within a short wait (possibly "").
+  std::string read_available(std::chrono::milliseconds wait = std::chrono::milliseconds(50));
+  /// shutdown_write half-closes our side.
+  void shutdown_write();
+  /// set_receive_buffer shrinks SO_RCVBUF (slow-reader tests); call before sending.
+  void set_receive_buffer(int bytes);
+  [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+  void close() { fd_.reset(); }
+
+ private:
+  bool fill();  // reads more into buf_; false on EOF
+  bool read_line(std::string& line);
+  bool read_exact(std::size_t n, std::string& out);
+  UniqueFd fd_;
+  std::string buf_;
+  std::chrono::milliseconds timeout_;
+};
+
+/// roundtrip sends raw on a fresh connection and reads one response.
+std::optional<ParsedResponse> roundtrip(std::uint16_t port, std::string_view raw, bool head = false);
+
+/// get sends `GET target HTTP/1.1` with Host and Connection: close (plus extra_headers,
+/// each line ending in \r\n) on a fresh connection and reads the response.
+ParsedResponse get(std::uint16_t port, std::string_view target, std::string_view extra_headers = {});
+
+}  // namespace nethttp::test
