@@ -1,0 +1,210 @@
+#pragma once
+/// \file middleware.hpp
+/// Ready-made Middleware: access log, recovery, request id, CORS, rate limiting, basic auth
+/// and gzip compression. Each is a Middleware (handler.hpp) to compose with chain():
+///
+///     Handler h = chain(api, {request_id(), access_log({}), recovery(), cors(opts),
+///                             rate_limit({}), gzip()});
+///
+/// Every Middleware returned here is thread-safe: the handlers it builds are called from
+/// every loop thread at once. Metrics are in metrics.hpp, health checks in health.hpp.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nethttp/handler.hpp"
+#include "nethttp/logger.hpp"
+
+namespace nethttp {
+
+// ---- Access log -------------------------------------------------------------------------
+
+/// AccessLogFormat selects the line format of access_log().
+enum class AccessLogFormat {
+  /// common is the NCSA Common Log Format:
+  /// `127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 2326`.
+  common,
+  /// combined is Common plus the quoted Referer and User-Agent (Apache's "combined").
+  combined,
+  /// json is one JSON object per line with time, remote, method, uri, proto, status, bytes,
+  /// duration_ms, referer, user_agent, request_id and completed.
+  json,
+};
+
+/// AccessLogOptions configures access_log().
+struct AccessLogOptions {
+  /// format is the line format.
+  AccessLogFormat format = AccessLogFormat::combined;
+  /// destination is "stdout", "stderr", or the path of a file to append to.
+  std::string destination = "stdout";
+  /// queue_lines bounds the lines waiting for the writer thread. When the disk (or a
+  /// terminal) is slower than the traffic, the oldest waiting lines are dropped rather than
+  /// blocking an event loop.
+  std::size_t queue_lines = 8192;
+  /// flush_every_line flushes after each line (on the writer thread, never on a loop), so
+  /// the file is current; turn it off for throughput.
+  bool flush_every_line = true;
+};
+
+/// AccessLog writes one line per finished response through an asynchronous logger: the
+/// loop thread only formats the line and queues it, and a writer thread of its own does
+/// the I/O. Lines are written when the response finishes (ResponseWriter::on_finish), so a
+/// deferred response is logged with its real status, size and duration. The request fields
+/// are those seen when the request entered the middleware: put request_id() outside it to
+/// log the id. Copies share one writer; the last copy destroyed drains the queue and stops
+/// the writer thread. Thread-safe.
+class AccessLog {
+ public:
+  /// AccessLog opens the destination. Throws std::runtime_error if the file cannot be opened.
+  explicit AccessLog(AccessLogOptions options = {});
+  /// middleware returns the Middleware that logs through this AccessLog.
+  [[nodiscard]] Middleware middleware() const;
+  /// flush waits up to timeout until every line queued before the call has been written
+  /// and flushed to the destination. Returns false on timeout (under overload, dropped
+  /// lines can take the flush request with them).
+  bool flush(std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+
+  class State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+/// access_log returns AccessLog(options).middleware(). Throws like AccessLog's constructor.
+Middleware access_log(AccessLogOptions options = {});
+
+// ---- Recovery ---------------------------------------------------------------------------
+
+/// recovery turns an exception escaping the wrapped handler into a 500 "500 internal server
+/// error" when nothing has been sent yet (ResponseWriter::status() is 0), logging it at
+/// error level with the request line through logger (null: default_logger()). When the
+/// status line is already out, it logs and rethrows, so the server closes the connection.
+/// If the handler had deferred its response, nothing is written here: the DeferredResponse
+/// answers 500 itself when it is dropped. Either way the server keeps serving.
+Middleware recovery(std::shared_ptr<Logger> logger = nullptr);
+
+// ---- Request id -------------------------------------------------------------------------
+
+/// RequestIdOptions configures request_id().
+struct RequestIdOptions {
+  /// header is the request and response header that carries the id.
+  std::string header = "X-Request-ID";
+  /// trust_incoming keeps an id the client sent when it is 1 to max_length visible ASCII
+  /// characters; otherwise (or when false) a fresh id replaces it.
+  bool trust_incoming = true;
+  std::size_t max_length = 128;
+};
+
+/// request_id makes sure every request has an id: it keeps a valid incoming one or
+/// generates one (new_request_id()), sets it on the request's headers, so inner handlers and
+/// the access log see it, and on the response's headers.
+Middleware request_id(RequestIdOptions options = {});
+
+/// new_request_id returns 16 random lowercase hex characters from a per-thread PRNG seeded
+/// from std::random_device. Thread-safe. Ids are unique in practice, not unguessable.
+std::string new_request_id();
+
+// ---- CORS -------------------------------------------------------------------------------
+
+/// CorsOptions configures cors(). Origins are compared exactly ("https://a.example"), except
+/// that "*" alone allows every origin and one "*" inside an entry matches any run of
+/// characters ("https://*.example.com").
+struct CorsOptions {
+  std::vector<std::string> allowed_origins = {"*"};
+  /// allowed_methods lists what a preflight may ask for (compared case-sensitively, as the
+  /// Fetch standard does).
+  std::vector<std::string> allowed_methods = {"GET", "HEAD", "POST"};
+  /// allowed_headers lists the request headers a preflight may ask for (case-insensitive);
+  /// "*" allows any header (only without credentials, per the Fetch standard).
+  std::vector<std::string> allowed_headers = {"Content-Type"};
+  /// exposed_headers become Access-Control-Expose-Headers on actual responses.
+  std::vector<std::string> exposed_headers;
+  /// allow_credentials sends Access-Control-Allow-Credentials: true; the allowed origin is
+  /// then echoed instead of "*".
+  bool allow_credentials = false;
+  /// max_age, when positive, becomes Access-Control-Max-Age on preflight answers.
+  std::chrono::seconds max_age{0};
+};
+
+/// cors implements CORS (Fetch standard). A preflight (OPTIONS with Origin and
+/// Access-Control-Request-Method) is answered 204 by the middleware and never reaches the
+/// handler: with the Access-Control-Allow-* headers when origin, method and headers are
+/// allowed, and with none of them otherwise. Other requests go to the handler; an allowed
+/// Origin gets Access-Control-Allow-Origin (and -Credentials, -Expose-Headers), a
+/// disallowed one gets no CORS headers. `Vary: Origin` is added whenever the answer
+/// depends on the origin (always, unless every origin is allowed without credentials).
+/// Throws std::invalid_argument for an origin pattern with more than one "*".
+Middleware cors(CorsOptions options = {});
+
+// ---- Rate limiting ----------------------------------------------------------------------
+
+/// RateLimitOptions configures rate_limit().
+struct RateLimitOptions {
+  /// rate is how many requests per second each key may make in the long run.
+  double rate = 10;
+  /// burst is how many requests a key may make at once (the bucket size, at least 1).
+  double burst = 20;
+  /// max_keys bounds the keys remembered; beyond it the least recently seen are forgotten
+  /// (a forgotten key starts again with a full bucket).
+  std::size_t max_keys = 100'000;
+  /// key picks the client of a request; empty means the IP part of remote_addr().
+  std::function<std::string(const Request&)> key;
+};
+
+/// rate_limit applies a token bucket per client key: each request takes one token, tokens
+/// come back at options.rate per second up to options.burst. A request finding no token gets
+/// 429 with `Retry-After` (seconds until a token is back, rounded up). State is sharded
+/// across mutexes by key, so loops rarely contend. Throws std::invalid_argument when rate is not
+/// positive, burst is below 1 or max_keys is 0.
+Middleware rate_limit(RateLimitOptions options = {});
+
+/// client_ip returns the address part of a remote address: "1.2.3.4" from "1.2.3.4:5555",
+/// "::1" from "[::1]:5555". A string without a port is returned as is.
+std::string_view client_ip(std::string_view remote_addr) noexcept;
+
+// ---- Basic auth -------------------------------------------------------------------------
+
+/// BasicCredentials is one user name and password accepted by basic_auth().
+struct BasicCredentials {
+  std::string user;
+  std::string password;
+};
+
+/// basic_auth requires HTTP Basic authentication (RFC 7617) with one of users. Each attempt
+/// compares the user and the password against every entry in time that does not depend on
+/// where they differ (no early exit). A missing, malformed or wrong Authorization gets 401
+/// with `WWW-Authenticate: Basic realm="<realm>", charset="UTF-8"`, and the handler is not
+/// called.
+Middleware basic_auth(std::string realm, std::vector<BasicCredentials> users);
+
+// ---- gzip -------------------------------------------------------------------------------
+
+/// GzipOptions configures gzip().
+struct GzipOptions {
+  /// level is the zlib level, 1 (fast) to 9 (small), or -1 for zlib's default (6).
+  int level = -1;
+  /// min_bytes: bodies shorter than this are sent as they are (compressing them costs more
+  /// than it saves); the writer buffers up to this many bytes to decide.
+  std::size_t min_bytes = 1024;
+};
+
+/// gzip compresses responses with zlib when the client accepts gzip (Accept-Encoding,
+/// q=0 respected) and the Content-Type is compressible (text/*, JSON, JavaScript, XML, SVG,
+/// ...). Compressed responses get `Content-Encoding: gzip`, lose any Content-Length, and a
+/// strong ETag becomes weak. `Vary: Accept-Encoding` is added to every response of a
+/// compressible type. Passed through unchanged: HEAD requests, bodies under min_bytes,
+/// responses that already have a Content-Encoding, 206 or Content-Range responses,
+/// bodyless statuses, and bodies that start with send_file(). flush() starts compression
+/// early and sends what is compressed so far (for streaming).
+///
+/// defer() on the wrapped writer turns compression off and forwards to the real writer, so
+/// deferred responses are sent uncompressed; calling it after compressed bytes were sent
+/// throws std::logic_error. Throws std::invalid_argument for a level outside -1..9.
+Middleware gzip(GzipOptions options = {});
+
+}  // namespace nethttp

@@ -1,0 +1,131 @@
+// access_log: one line per finished response, written by spdlog's asynchronous logger.
+//
+// The loop thread formats the line and hands it to a bounded queue (overrun_oldest: under
+// overload the oldest lines are dropped, never blocking a loop); one spdlog worker thread
+// writes. FlushSink sits between the logger and the real sink so that AccessLog::flush()
+// can wait for its own flush request to be carried out: requests are numbered, and the
+// worker handles them in queue order, so "processed >= my ticket" means every line queued
+// before my request is out.
+
+#include <spdlog/async.h>
+#include <spdlog/async_logger.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+
+#include "middleware/access_log_format.hpp"
+#include "nethttp/middleware.hpp"
+
+namespace nethttp {
+
+namespace {
+
+class FlushSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  FlushSink(spdlog::sink_ptr inner, bool flush_every_line)
+      : inner_(std::move(inner)), flush_every_line_(flush_every_line) {
+    inner_->set_pattern("%v");  // the line is fully formatted already
+  }
+
+  // wait_flushed waits until flush request `ticket` has been carried out.
+  bool wait_flushed(std::uint64_t ticket, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(done_mu_);
+    return done_cv_.wait_for(lock, timeout, [&] { return done_ >= ticket; });
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    inner_->log(msg);
+    if (flush_every_line_) inner_->flush();
+  }
+  void flush_() override {
+    inner_->flush();
+    {
+      std::lock_guard lock(done_mu_);
+      ++done_;
+    }
+    done_cv_.notify_all();
+  }
+
+ private:
+  spdlog::sink_ptr inner_;
+  const bool flush_every_line_;
+  std::mutex done_mu_;
+  std::condition_variable done_cv_;
+  std::uint64_t done_ = 0;  // flush requests carried out; guarded by done_mu_
+};
+
+spdlog::sink_ptr open_destination(const std::string& destination) {
+  if (destination == "stdout") return std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  if (destination == "stderr") return std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  try {
+    return std::make_shared<spdlog::sinks::basic_file_sink_mt>(destination, /*truncate=*/false);
+  } catch (const spdlog::spdlog_ex& e) {
+    throw std::runtime_error("access log: cannot open " + destination + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+class AccessLog::State {
+ public:
+  explicit State(const AccessLogOptions& options)
+      : format_(options.format),
+        // One writer thread: lines stay in order, and the loops never touch the disk.
+        pool_(std::make_shared<spdlog::details::thread_pool>(std::max<std::size_t>(options.queue_lines, 1), 1)),
+        sink_(std::make_shared<FlushSink>(open_destination(options.destination), options.flush_every_line)),
+        logger_(std::make_shared<spdlog::async_logger>("nethttp.access", sink_, pool_,
+                                                       spdlog::async_overflow_policy::overrun_oldest)) {
+    logger_->set_level(spdlog::level::info);
+  }
+
+  void log(const detail::AccessLogEntry& entry) {
+    std::string line = detail::format_access_line(format_, entry);
+    logger_->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
+  }
+
+  bool flush(std::chrono::milliseconds timeout) {
+    std::uint64_t ticket = ++flush_requests_;
+    logger_->flush();
+    return sink_->wait_flushed(ticket, timeout);
+  }
+
+ private:
+  const AccessLogFormat format_;
+  // Destroyed last: the pool's destructor drains the queue and joins the writer thread; the
+  // queued messages keep the logger alive until then.
+  std::shared_ptr<spdlog::details::thread_pool> pool_;
+  std::shared_ptr<FlushSink> sink_;
+  std::shared_ptr<spdlog::async_logger> logger_;
+  std::atomic<std::uint64_t> flush_requests_{0};
+};
+
+AccessLog::AccessLog(AccessLogOptions options) : state_(std::make_shared<State>(options)) {}
+
+bool AccessLog::flush(std::chrono::milliseconds timeout) const { return state_->flush(timeout); }
+
+Middleware AccessLog::middleware() const {
+  return [state = state_](Handler next) -> Handler {
+    return [state, next = std::move(next)](ResponseWriter& w, Request& r) {
+      auto started = std::chrono::steady_clock::now();
+      // The request is reused once we return, so its fields are copied now; the line is
+      // written when the response is done, with its real status and size.
+      w.on_finish([state, started, entry = detail::AccessLogEntry::capture(r)](const ResponseStats& stats) mutable {
+        entry.stats = stats;
+        entry.duration = std::chrono::steady_clock::now() - started;
+        state->log(entry);
+      });
+      next.serve(w, r);
+    };
+  };
+}
+
+Middleware access_log(AccessLogOptions options) { return AccessLog(std::move(options)).middleware(); }
+
+}  // namespace nethttp

@@ -1,0 +1,19 @@
+// max_bytes (Go: http.MaxBytesHandler). The server has read the whole body (bounded by
+// ServerConfig::max_body_bytes) before any handler runs, so the check is on its size.
+
+#include "nethttp/helpers.hpp"
+
+namespace nethttp {
+
+Handler max_bytes(Handler h, std::size_t n) {
+  return [h = std::move(h), n](ResponseWriter& w, Request& r) {
+    if (r.body().size() > n) {
+      // RFC 9110 15.5.14: 413 Content Too Large.
+      error(w, "413 request body too large", Status::ContentTooLarge);
+      return;
+    }
+    h.serve(w, r);
+  };
+}
+
+}  // namespace nethttp

@@ -1,0 +1,58 @@
+// request_id: keep or make an id per request, visible to inner handlers, logs and clients.
+
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "nethttp/middleware.hpp"
+
+namespace nethttp {
+
+namespace {
+
+// acceptable rejects ids that could corrupt a log line or a header: only visible ASCII.
+bool acceptable(std::string_view id, std::size_t max_length) noexcept {
+  if (id.empty() || id.size() > max_length) return false;
+  for (char c : id) {
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string new_request_id() {
+  // One generator per thread: no lock, and seeding cost is paid once per thread.
+  thread_local std::mt19937_64 rng = [] {
+    std::random_device rd;
+    std::seed_seq seq{rd(), rd(), rd(), rd()};
+    return std::mt19937_64(seq);
+  }();
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t v = rng();
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    id[static_cast<std::size_t>(i)] = kHex[v & 0xf];
+    v >>= 4;
+  }
+  return id;
+}
+
+Middleware request_id(RequestIdOptions options) {
+  return [options = std::move(options)](Handler next) -> Handler {
+    return [options, next = std::move(next)](ResponseWriter& w, Request& r) {
+      std::string_view incoming = r.header(options.header);
+      std::string id;
+      if (options.trust_incoming && acceptable(incoming, options.max_length)) {
+        id.assign(incoming);
+      } else {
+        id = new_request_id();
+        r.headers().set(options.header, id);
+      }
+      w.headers().set(options.header, id);
+      next.serve(w, r);
+    };
+  };
+}
+
+}  // namespace nethttp
