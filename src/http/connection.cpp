@@ -1,0 +1,582 @@
+#include "http/connection.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <string>
+
+#include "http/loop_context.hpp"
+#include "net/socket.hpp"
+#include "nethttp/error.hpp"
+
+namespace nethttp::detail {
+
+namespace {
+constexpr std::size_t kWriteBudget = 4 * 1024 * 1024;   // per turn, so one client can't hog a loop
+constexpr std::int64_t kLingerMs = 2000;                 // how long we read after our last word
+constexpr std::size_t kLingerMaxBytes = 1024 * 1024;     // ...and how much we are willing to discard
+}  // namespace
+
+/// ConnectionTarget routes a DeferredResponse's calls, from any thread, to the connection
+/// through its loop's mailbox. `alive_` is the only state touched off the loop.
+class ConnectionTarget final : public detail::DeferredTarget,
+                               public std::enable_shared_from_this<ConnectionTarget> {
+ public:
+  ConnectionTarget(std::shared_ptr<Mailbox> mailbox, LoopContext* ctx, std::uint64_t token, std::uint64_t seq)
+      : mailbox_(std::move(mailbox)), ctx_(ctx), token_(token), seq_(seq) {}
+
+  void dispatch(std::function<void(ResponseWriter&)> fn, bool finish) override {
+    if (!alive_.load(std::memory_order_acquire)) return;
+    mailbox_->post([self = shared_from_this(), fn = std::move(fn), finish]() mutable {
+      if (Connection* c = self->connection()) c->on_deferred(self->seq_, fn, finish);
+    });
+  }
+
+  void arm_timeout(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> on_timeout) override {
+    if (!alive_.load(std::memory_order_acquire)) return;
+    mailbox_->post([self = shared_from_this(), d, fn = std::move(on_timeout)]() mutable {
+      if (Connection* c = self->connection()) c->on_deferred_timeout_armed(self->seq_, d.count(), std::move(fn));
+    });
+  }
+
+  bool alive() const noexcept override { return alive_.load(std::memory_order_acquire); }
+  void kill() noexcept { alive_.store(false, std::memory_order_release); }
+
+ private:
+  // Loop thread only: the LoopContext outlives every task its mailbox runs.
+  Connection* connection() const noexcept {
+    if (!alive_.load(std::memory_order_acquire)) return nullptr;
+    return ctx_->find(token_);
+  }
+  std::shared_ptr<Mailbox> mailbox_;
+  LoopContext* ctx_;
+  std::uint64_t token_;
+  std::uint64_t seq_;
+  std::atomic<bool> alive_{true};
+};
+
+Connection::Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, std::uint64_t token)
+    : ctx_(ctx),
+      fd_(std::move(fd)),
+      token_(token),
+      id_(ctx.hooks.next_connection_id()),
+      parser_(ctx.limits, *this) {
+  format_address(reinterpret_cast<const sockaddr*>(&peer), remote_);
+}
+
+Connection::~Connection() {
+  if (target_) target_->kill();
+  if (ex_) ctx_.release_exchange(std::move(ex_));
+}
+
+bool Connection::start() {
+  if (ctx_.loop.poller().add(fd_.get(), token_, Interest{.read = true, .write = true, .edge = true})) {
+    return false;
+  }
+  ctx_.counters.add(ctx_.counters.open, 1);
+  if (ctx_.config.conn_state) ctx_.config.conn_state(ConnInfo{id_, remote_, ctx_.index}, ConnState::New);
+  set_deadline(ctx_.loop.now_ms() + ctx_.config.read_header_timeout.count(), DeadlineKind::header);
+  pump();  // the request often arrives with the connection
+  return true;
+}
+
+bool Connection::idle() const noexcept {
+  return !parser_.in_message() && !response_pending() && (!ex_ || (ex_->out.empty() && ex_->pending_input.empty()));
+}
+
+bool Connection::may_keep_alive() const noexcept {
+  return !closing_ && parser_.keep_alive() && !ctx_.draining && !peer_eof_;
+}
+
+bool Connection::response_pending() const noexcept { return ex_ && ex_->response.active(); }
+
+bool Connection::can_parse() const noexcept {
+  return !closed_ && !closing_ && !lingering_ && !response_pending() &&
+         (!ex_ || ex_->out.buffered_bytes() < ctx_.config.max_output_bytes);
+}
+
+void Connection::set_state(ConnState s) {
+  if (s == state_) return;
+  state_ = s;
+  if (ctx_.config.conn_state) ctx_.config.conn_state(ConnInfo{id_, remote_, ctx_.index}, s);
+}
+
+void Connection::ensure_exchange() {
+  if (ex_) return;
+  ex_ = ctx_.acquire_exchange();
+  ex_->request.set_remote_addr(remote_);
+  parser_.bind(&ex_->request, &ex_->scratch);
+}
+
+// ---- events -------------------------------------------------------------------------
+
+void Connection::on_event(const PollEvent& event) {
+  if (closed_) return;
+  if (event.readable || event.hangup) readable_ = true;
+  if (event.hangup && response_pending()) {
+    abort();  // the client is gone: a deferred completion becomes a no-op
+    return;
+  }
+  if (event.readable && response_pending() && !peer_eof_) {
+    // We are not reading while a deferred response is outstanding, but a client that left
+    // should be noticed (DeferredResponse::client_gone): peek for EOF.
+    char c;
+    ssize_t n = ::recv(fd_.get(), &c, 1, MSG_PEEK);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+      abort();
+      return;
+    }
+  }
+  pump();
+}
+
+void Connection::on_write_budget() {
+  in_ready_list_ = false;
+  if (!closed_) pump();
+}
+
+void Connection::pump() {
+  if (pumping_) {
+    repump_ = true;
+    return;
+  }
+  pumping_ = true;
+  do {
+    repump_ = false;
+    if (lingering_) {
+      start_linger();
+      break;
+    }
+    write_output();
+    if (closed_) break;
+    read_and_parse();
+    if (closed_) break;
+    write_output();
+  } while (repump_ && !closed_);
+  pumping_ = false;
+  settle();
+}
+
+void Connection::read_and_parse() {
+  std::string& buf = ctx_.read_buffer;
+  while (can_parse()) {
+    if (ex_ && !ex_->pending_input.empty()) {
+      if (!parse(ex_->pending_input, true)) return;
+      continue;
+    }
+    if (!readable_ || peer_eof_) return;
+    ssize_t n = ::read(fd_.get(), buf.data(), buf.size());
+    if (n > 0) {
+      // A short read emptied the socket; the next arrival raises a new edge.
+      if (static_cast<std::size_t>(n) < buf.size()) readable_ = false;
+      if (!parse(std::string_view(buf.data(), static_cast<std::size_t>(n)), false)) return;
+    } else if (n == 0) {
+      peer_eof_ = true;
+      readable_ = false;
+      return;
+    } else if (errno == EINTR) {
+      continue;
+    } else if (errno == EAGAIN) {
+      readable_ = false;
+      return;
+    } else {
+      abort();
+      return;
+    }
+  }
+}
+
+bool Connection::parse(std::string_view data, bool from_pending) {
+  ensure_exchange();
+  std::string_view rest = data;
+  auto stash = [&] {
+    if (from_pending) {
+      ex_->pending_input.erase(0, ex_->pending_input.size() - rest.size());
+    } else {
+      ex_->pending_input.assign(rest);
+    }
+  };
+  while (!rest.empty()) {
+    std::size_t used = 0;
+    RequestParser::Status st = parser_.execute(rest, used);
+    rest.remove_prefix(used);
+    if (st == RequestParser::Status::need_more) break;
+    if (st == RequestParser::Status::error) {
+      if (closed_) return false;
+      ex_->pending_input.clear();
+      if (!response_pending()) respond_error(parser_.error());
+      return false;
+    }
+    parser_.next_message();
+    dispatch();
+    if (closed_) return false;
+    if (++batch_ >= ctx_.config.max_pipelined) write_output();
+    if (closed_) return false;
+    if (!can_parse()) {
+      stash();
+      return false;
+    }
+  }
+  if (from_pending) ex_->pending_input.clear();
+  return true;
+}
+
+// ---- requests and responses -----------------------------------------------------------
+
+void Connection::on_message_start() {
+  const std::int64_t now = ctx_.loop.now_ms();
+  message_start_ms_ = now;
+  set_state(ConnState::Active);
+  // A new connection keeps the deadline it got at accept: trickling a first byte late
+  // must not buy a slowloris client a fresh header timeout.
+  if (deadline_kind_ != DeadlineKind::header) {
+    set_deadline(now + std::min(ctx_.config.read_header_timeout, ctx_.config.read_timeout).count(),
+                 DeadlineKind::header);
+  }
+}
+
+Error Connection::on_request_headers(Request& request, bool has_body) {
+  if (!has_body) return Error::ok;
+  set_deadline(message_start_ms_ + ctx_.config.read_timeout.count(), DeadlineKind::body);
+  if (!parser_.expects_continue()) return Error::ok;
+  if (ctx_.config.check_continue) {
+    // Let the application refuse the body before the client sends it (RFC 9110 10.1.1).
+    ResponseImpl& w = ex_->response;
+    closing_ = true;  // provisional: if it answers now, the unread body ends the connection
+    w.begin(*this, ex_->out, ctx_.date, request);
+    try {
+      ctx_.config.check_continue.serve(w, request);
+    } catch (const std::exception& e) {
+      handle_exception(e.what());
+    }
+    if (w.status() != 0) {
+      complete_response();
+      answered_early_ = true;
+      return Error::expectation_failed;  // stop parsing; the answer is already queued
+    }
+    w.mark_inactive();
+    closing_ = false;
+  }
+  ex_->out.append("HTTP/1.1 100 Continue\r\n\r\n");
+  return Error::ok;
+}
+
+void Connection::dispatch() {
+  Exchange& ex = *ex_;
+  Request& r = ex.request;
+  ResponseImpl& w = ex.response;
+  w.begin(*this, ex.out, ctx_.date, r);
+  ctx_.counters.add(ctx_.counters.requests, 1);
+  ctx_.note_route(r.method(), r.path());
+  set_deadline(0, DeadlineKind::none);
+  bool threw = false;
+  try {
+    ctx_.handler.serve(w, r);
+  } catch (const std::exception& e) {
+    threw = true;
+    handle_exception(e.what());
+  } catch (...) {
+    threw = true;
+    handle_exception("non-standard exception");
+  }
+  if (closed_) return;
+  if (!threw && w.deferred() && !w.finished()) {
+    set_deadline(ctx_.loop.now_ms() + ctx_.config.handler_timeout.count(), DeadlineKind::handler);
+    return;
+  }
+  complete_response();
+}
+
+void Connection::handle_exception(const char* what) {
+  log_error(std::string("handler threw (") + std::string(ex_->request.method()) + " " +
+            std::string(ex_->request.target()) + "): " + what);
+  ResponseImpl& w = ex_->response;
+  if (w.reset_for_error()) {
+    error(w, "500 internal server error", Status::InternalServerError);
+  } else {
+    abort();  // part of the response is already out: closing is the only honest end
+  }
+}
+
+void Connection::complete_response() {
+  ResponseImpl& w = ex_->response;
+  if (!w.active()) return;
+  w.finish();
+  w.take_finish_callbacks(ex_->finished);
+  w.mark_inactive();
+  if (target_) {
+    target_->kill();
+    target_.reset();
+  }
+  ex_->on_deferred_timeout = nullptr;
+  if (!w.keep_alive() || !parser_.keep_alive() || ctx_.draining) closing_ = true;
+}
+
+void Connection::respond_error(Error e) {
+  if (closed_) return;
+  ensure_exchange();
+  if (answered_early_) return;  // check_continue already answered
+  const int status = status_for(e);
+  closing_ = true;
+  ResponseImpl& w = ex_->response;
+  w.begin(*this, ex_->out, ctx_.date, ex_->request);
+  std::string message = std::to_string(status) + " " + std::string(status_text(status));
+  error(w, message, status);
+  complete_response();
+}
+
+void Connection::flush_from_handler() {
+  if (!closed_) write_output();
+}
+
+DeferredResponse Connection::make_deferred() {
+  ++deferred_seq_;
+  target_ = std::make_shared<ConnectionTarget>(ctx_.loop.mailbox(), &ctx_, token_, deferred_seq_);
+  return DeferredResponse(target_);
+}
+
+void Connection::on_deferred(std::uint64_t seq, std::function<void(ResponseWriter&)>& fn, bool finish) {
+  if (closed_ || !ex_ || seq != deferred_seq_ || !target_) return;
+  ResponseImpl& w = ex_->response;
+  if (!w.active() || w.finished()) return;
+  bool threw = false;
+  if (fn) {
+    try {
+      fn(w);
+    } catch (const std::exception& e) {
+      threw = true;
+      handle_exception(e.what());
+    } catch (...) {
+      threw = true;
+      handle_exception("non-standard exception");
+    }
+  }
+  if (closed_) return;
+  if (finish || threw) complete_response();
+  pump();
+}
+
+void Connection::on_deferred_timeout_armed(std::uint64_t seq, std::int64_t delay_ms,
+                                           std::function<void(ResponseWriter&)> fn) {
+  if (closed_ || !ex_ || seq != deferred_seq_ || !response_pending()) return;
+  ex_->on_deferred_timeout = std::move(fn);
+  set_deadline(ctx_.loop.now_ms() + std::max<std::int64_t>(delay_ms, 0), DeadlineKind::handler);
+}
+
+// ---- output ----------------------------------------------------------------------------
+
+void Connection::write_output() {
+  batch_ = 0;
+  if (!ex_ || ex_->out.empty()) {
+    if (ex_ && !ex_->finished.empty()) run_finish_callbacks(true);
+    return;
+  }
+  std::size_t written = 0;
+  OutputQueue::Result res = ex_->out.write_to(fd_.get(), kWriteBudget, written);
+  if (written > 0) ctx_.counters.add(ctx_.counters.bytes_sent, written);
+  switch (res) {
+    case OutputQueue::Result::drained:
+      write_blocked_ = false;
+      if (deadline_kind_ == DeadlineKind::write) set_deadline(0, DeadlineKind::none);
+      run_finish_callbacks(true);
+      break;
+    case OutputQueue::Result::blocked:
+      write_blocked_ = true;
+      // nginx's send_timeout: the clock restarts whenever the client takes some bytes.
+      if (written > 0 || deadline_kind_ != DeadlineKind::write) {
+        set_deadline(ctx_.loop.now_ms() + ctx_.config.write_timeout.count(), DeadlineKind::write);
+      }
+      break;
+    case OutputQueue::Result::yielded:
+      if (!in_ready_list_) {
+        in_ready_list_ = true;
+        ctx_.ready_writers.push_back(token_);
+      }
+      break;
+    case OutputQueue::Result::failed:
+      abort();
+      break;
+  }
+}
+
+void Connection::run_finish_callbacks(bool completed) {
+  if (!ex_ || ex_->finished.empty()) return;
+  auto callbacks = std::move(ex_->finished);
+  ex_->finished.clear();
+  for (auto& [fn, stats] : callbacks) {
+    stats.completed = completed;
+    try {
+      fn(stats);
+    } catch (const std::exception& e) {
+      log_error(std::string("on_finish callback threw: ") + e.what());
+    } catch (...) {
+    }
+  }
+}
+
+void Connection::settle() {
+  if (closed_ || lingering_) return;
+  if (response_pending()) {
+    if (peer_eof_) abort();
+    return;
+  }
+  if (ex_ && !ex_->out.empty()) return;  // write deadline armed in write_output
+  if (closing_) {
+    start_linger();
+    return;
+  }
+  if (peer_eof_) {
+    close_now();
+    return;
+  }
+  if (parser_.in_message() || (ex_ && !ex_->pending_input.empty())) return;  // partial request
+  if (ex_) ctx_.release_exchange(std::move(ex_));
+  if (state_ == ConnState::New) return;  // still waiting for a first request: header deadline
+  if (ctx_.draining) {
+    close_now();
+    return;
+  }
+  set_state(ConnState::Idle);
+  if (deadline_kind_ != DeadlineKind::idle) {
+    set_deadline(ctx_.loop.now_ms() + ctx_.config.idle_timeout.count(), DeadlineKind::idle);
+  }
+}
+
+void Connection::start_linger() {
+  if (!lingering_) {
+    lingering_ = true;
+    ::shutdown(fd_.get(), SHUT_WR);  // our FIN follows the last response byte
+    set_deadline(ctx_.loop.now_ms() + std::min<std::int64_t>(kLingerMs, ctx_.config.idle_timeout.count()),
+                 DeadlineKind::linger);
+  }
+  // Discard what the client still sends (an unread body would otherwise make our close a
+  // reset that can destroy the response in flight) until it closes or we run out of patience.
+  std::string& buf = ctx_.read_buffer;
+  for (;;) {
+    ssize_t n = ::read(fd_.get(), buf.data(), buf.size());
+    if (n > 0) {
+      linger_discarded_ += static_cast<std::size_t>(n);
+      if (linger_discarded_ > kLingerMaxBytes) break;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    break;  // EOF or error
+  }
+  close_now();
+}
+
+void Connection::abort() {
+  if (ex_) ex_->out.clear();
+  close_now();
+}
+
+void Connection::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  if (target_) {
+    target_->kill();
+    target_.reset();
+  }
+  if (ex_) {
+    ResponseImpl& w = ex_->response;
+    if (w.active()) {
+      w.take_finish_callbacks(ex_->finished);
+      w.mark_inactive();
+    }
+    run_finish_callbacks(false);
+  }
+  fd_.reset();  // closing removes it from the poller
+  deadline_kind_ = DeadlineKind::none;
+  ctx_.counters.add(ctx_.counters.open, static_cast<std::uint64_t>(-1));
+  ctx_.hooks.connection_closed();
+  set_state(ConnState::Closed);
+  // The exchange stays until the connection is destroyed: a handler on the stack may still
+  // hold its ResponseWriter.
+  ctx_.retire(*this);
+}
+
+void Connection::begin_drain() {
+  if (closed_) return;
+  if (idle()) {
+    close_now();
+    return;
+  }
+  closing_ = true;
+  pump();
+}
+
+// ---- deadlines -------------------------------------------------------------------------
+
+void Connection::set_deadline(std::int64_t at_ms, DeadlineKind kind) {
+  deadline_ms_ = at_ms;
+  deadline_kind_ = kind;
+  if (kind != DeadlineKind::none && (armed_ms_ == 0 || at_ms < armed_ms_)) {
+    ctx_.loop.arm_key(at_ms, token_);
+    armed_ms_ = at_ms;
+  }
+}
+
+void Connection::on_deadline(std::int64_t now_ms) {
+  if (closed_) return;
+  if (armed_ms_ != 0 && armed_ms_ <= now_ms) armed_ms_ = 0;  // that entry just fired
+  if (deadline_kind_ == DeadlineKind::none) return;
+  if (deadline_ms_ > now_ms) {
+    if (armed_ms_ == 0 || deadline_ms_ < armed_ms_) {
+      ctx_.loop.arm_key(deadline_ms_, token_);
+      armed_ms_ = deadline_ms_;
+    }
+    return;
+  }
+  DeadlineKind kind = deadline_kind_;
+  deadline_kind_ = DeadlineKind::none;
+  on_timeout(kind);
+}
+
+void Connection::on_timeout(DeadlineKind kind) {
+  switch (kind) {
+    case DeadlineKind::none:
+      return;
+    case DeadlineKind::header:
+      respond_error(Error::header_timeout);
+      break;
+    case DeadlineKind::body:
+      respond_error(Error::read_timeout);
+      break;
+    case DeadlineKind::handler: {
+      ResponseImpl& w = ex_->response;
+      if (auto fn = std::move(ex_->on_deferred_timeout)) {
+        try {
+          fn(w);
+        } catch (const std::exception& e) {
+          handle_exception(e.what());
+        }
+      } else if (w.reset_for_error()) {
+        log_error(std::string("deferred response timed out (") + std::string(ex_->request.method()) + " " +
+                  std::string(ex_->request.target()) + ")");
+        error(w, "503 service unavailable: the handler did not finish in time", Status::ServiceUnavailable);
+      } else {
+        abort();
+        return;
+      }
+      if (closed_) return;
+      complete_response();
+      break;
+    }
+    case DeadlineKind::write:
+    case DeadlineKind::idle:
+    case DeadlineKind::linger:
+      abort();
+      return;
+  }
+  pump();
+}
+
+void Connection::log_error(std::string_view what) {
+  if (ctx_.logger.enabled(LogLevel::error)) ctx_.logger.log(LogLevel::error, what);
+}
+
+}  // namespace nethttp::detail

@@ -1,0 +1,123 @@
+#pragma once
+// Connection: one client socket's state machine on its loop — read, parse, dispatch, write —
+// answering pipelined requests strictly in order.
+//
+// Life of a connection:
+//   accepted → New (read_header_timeout from now)
+//   first byte → Active: an Exchange is borrowed from the loop; header, then body limits
+//   request complete → the handler runs; its response is framed into the output queue
+//   (a deferred response parks the connection: no parsing, no reading, until completion)
+//   output drained → Idle: the Exchange goes back to the pool (idle_timeout)
+//   Connection: close, errors, shutdown → final response, then a lingering close (we stop
+//   writing and discard input for a moment so the client reads our answer, not a reset).
+// Every state has exactly one deadline (see set_deadline); I/O, timers and deferred
+// completions all funnel into pump(), which never recurses.
+
+#include <netinet/in.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/exchange.hpp"
+#include "http/request_parser.hpp"
+#include "nethttp/deferred.hpp"
+#include "nethttp/server.hpp"
+#include "nethttp/unique_fd.hpp"
+#include "reactor/poller.hpp"
+
+namespace nethttp::detail {
+
+class LoopContext;
+class ConnectionTarget;
+
+class Connection final : public ParserEvents {
+ public:
+  Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, std::uint64_t token);
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// start registers the socket with the poller and arms the first deadline.
+  bool start();
+  void on_event(const PollEvent& event);
+  /// on_deadline handles a timer firing for this connection (maybe a stale one).
+  void on_deadline(std::int64_t now_ms);
+  /// on_write_budget continues a write that yielded to other connections.
+  void on_write_budget();
+  /// begin_drain starts a graceful close: now if idle, else after the current response.
+  void begin_drain();
+  /// abort closes at once, dropping queued output.
+  void abort();
+
+  [[nodiscard]] std::uint64_t token() const noexcept { return token_; }
+  [[nodiscard]] bool closed() const noexcept { return closed_; }
+  [[nodiscard]] bool idle() const noexcept;
+
+  // For ResponseImpl
+  void flush_from_handler();
+  DeferredResponse make_deferred();
+  [[nodiscard]] bool may_keep_alive() const noexcept;
+
+  // For ConnectionTarget (loop thread)
+  void on_deferred(std::uint64_t seq, std::function<void(ResponseWriter&)>& fn, bool finish);
+  void on_deferred_timeout_armed(std::uint64_t seq, std::int64_t delay_ms, std::function<void(ResponseWriter&)> fn);
+
+  // ParserEvents
+  Error on_request_headers(Request& request, bool has_body) override;
+  void on_message_start() override;
+
+ private:
+  enum class DeadlineKind : std::uint8_t { none, header, body, handler, write, idle, linger };
+
+  void pump();
+  void read_and_parse();
+  bool parse(std::string_view data, bool from_pending);
+  void dispatch();
+  void complete_response();
+  void handle_exception(const char* what);
+  void respond_error(Error e);
+  void write_output();
+  void after_output_drained();
+  void settle();
+  void start_linger();
+  void close_now();
+  [[nodiscard]] bool can_parse() const noexcept;
+  [[nodiscard]] bool response_pending() const noexcept;
+  void set_deadline(std::int64_t at_ms, DeadlineKind kind);
+  void on_timeout(DeadlineKind kind);
+  void set_state(ConnState s);
+  void ensure_exchange();
+  void run_finish_callbacks(bool completed);
+  void log_error(std::string_view what);
+
+  LoopContext& ctx_;
+  UniqueFd fd_;
+  std::uint64_t token_;
+  std::uint64_t id_;
+  std::string remote_;  // "ip:port", formatted once
+  RequestParser parser_;
+  std::unique_ptr<Exchange> ex_;
+  std::shared_ptr<ConnectionTarget> target_;  // the deferred response in flight, if any
+  std::uint64_t deferred_seq_ = 0;
+  std::int64_t deadline_ms_ = 0;
+  std::int64_t armed_ms_ = 0;       // earliest timer entry queued for us (0: none known)
+  std::int64_t message_start_ms_ = 0;
+  std::size_t linger_discarded_ = 0;
+  unsigned batch_ = 0;              // responses produced since the last write
+  DeadlineKind deadline_kind_ = DeadlineKind::none;
+  ConnState state_ = ConnState::New;
+  bool readable_ = true;            // edge-triggered: no EAGAIN seen since the last edge
+  bool write_blocked_ = false;
+  bool in_ready_list_ = false;
+  bool closing_ = false;            // no more requests: close once the response is out
+  bool lingering_ = false;
+  bool peer_eof_ = false;
+  bool closed_ = false;
+  bool pumping_ = false;
+  bool repump_ = false;
+  bool answered_early_ = false;     // check_continue refused the body with its own response
+};
+
+}  // namespace nethttp::detail

@@ -1,0 +1,52 @@
+#include "http/header_scanner.hpp"
+
+namespace nethttp::detail {
+
+HeaderScanner::Result HeaderScanner::scan(std::string_view data, std::size_t& consumed) noexcept {
+  std::size_t i = 0;
+  for (; i < data.size(); ++i) {
+    const char c = data[i];
+    switch (state_) {
+      case State::start:  // RFC 9112 2.2: empty lines before the request line are skipped
+        if (c == '\r') state_ = State::start_cr;
+        else if (c == '\n') return Result::error;
+        else state_ = State::request_line;
+        break;
+      case State::start_cr:
+        if (c != '\n') return Result::error;
+        state_ = State::start;
+        break;
+      case State::request_line:
+      case State::value:
+        if (c == '\r') state_ = State::cr;
+        else if (c == '\n') return Result::error;  // bare LF
+        break;
+      case State::cr:
+        if (c != '\n') return Result::error;  // bare CR
+        state_ = State::line_start;
+        break;
+      case State::line_start:
+        if (c == '\r') state_ = State::end_cr;
+        else if (c == ' ' || c == '\t') return Result::error;  // obs-fold (RFC 9112 5.2)
+        else if (c == '\n' || c == ':') return Result::error;
+        else state_ = State::name;
+        break;
+      case State::name:
+        if (c == ':') state_ = State::value;
+        else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return Result::error;  // RFC 9112 5.1
+        break;
+      case State::end_cr:
+        if (c != '\n') return Result::error;
+        state_ = State::done;
+        consumed = i + 1;
+        return Result::done;
+      case State::done:
+        consumed = i;
+        return Result::done;
+    }
+  }
+  consumed = i;
+  return state_ == State::done ? Result::done : Result::need_more;
+}
+
+}  // namespace nethttp::detail

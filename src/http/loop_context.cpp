@@ -1,0 +1,111 @@
+#include "http/loop_context.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "http/connection.hpp"
+
+namespace nethttp::detail {
+
+namespace {
+constexpr std::size_t kReadBufferBytes = 64 * 1024;
+constexpr std::size_t kMaxPooledExchanges = 256;
+}  // namespace
+
+LoopContext::LoopContext(EventLoop& l, const ServerConfig& c, const Handler& h, Logger& lg, unsigned i,
+                         ServerHooks& hk)
+    : loop(l), config(c), handler(h), logger(lg), index(i), hooks(hk) {
+  limits.max_uri_bytes = config.max_uri_bytes;
+  limits.max_header_bytes = config.max_header_bytes;
+  limits.max_body_bytes = config.max_body_bytes;
+  read_buffer.resize(kReadBufferBytes);
+}
+
+LoopContext::~LoopContext() {
+  for (auto& slot : slots_) slot.conn.reset();
+  graveyard_.clear();
+}
+
+Connection* LoopContext::add_connection(UniqueFd fd, const sockaddr_in6& peer) {
+  std::uint32_t index_in_slab;
+  if (!free_slots_.empty()) {
+    index_in_slab = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    index_in_slab = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& slot = slots_[index_in_slab];
+  // Token 0 is the loop's wakeup descriptor; generations start at 1, so tokens are never 0.
+  std::uint64_t token = (static_cast<std::uint64_t>(slot.generation) << 32) | index_in_slab;
+  slot.conn = std::make_unique<Connection>(*this, std::move(fd), peer, token);
+  ++live_;
+  Connection* c = slot.conn.get();
+  if (!c->start()) {
+    c->abort();
+    return nullptr;
+  }
+  return c->closed() ? nullptr : c;
+}
+
+Connection* LoopContext::find(std::uint64_t token) noexcept {
+  std::uint32_t i = static_cast<std::uint32_t>(token);
+  std::uint32_t gen = static_cast<std::uint32_t>(token >> 32);
+  if (i >= slots_.size()) return nullptr;
+  Slot& slot = slots_[i];
+  if (slot.generation != gen || !slot.conn) return nullptr;
+  return slot.conn.get();
+}
+
+void LoopContext::retire(Connection& c) noexcept {
+  std::uint32_t i = static_cast<std::uint32_t>(c.token());
+  Slot& slot = slots_[i];
+  if (slot.conn.get() != &c) return;
+  graveyard_.push_back(std::move(slot.conn));
+  ++slot.generation;
+  if (slot.generation == 0) slot.generation = 1;
+  free_slots_.push_back(i);
+  --live_;
+}
+
+void LoopContext::collect_garbage() noexcept { graveyard_.clear(); }
+
+std::unique_ptr<Exchange> LoopContext::acquire_exchange() {
+  if (exchange_pool_.empty()) return std::make_unique<Exchange>();
+  std::unique_ptr<Exchange> ex = std::move(exchange_pool_.back());
+  exchange_pool_.pop_back();
+  return ex;
+}
+
+void LoopContext::release_exchange(std::unique_ptr<Exchange> ex) noexcept {
+  if (!ex) return;
+  ex->out.clear();
+  ex->pending_input.clear();
+  ex->finished.clear();
+  ex->on_deferred_timeout = nullptr;
+  ex->response.mark_inactive();
+  ex->request.reset();
+  ex->trim();
+  if (exchange_pool_.size() < kMaxPooledExchanges) exchange_pool_.push_back(std::move(ex));
+}
+
+void LoopContext::note_route(std::string_view method, std::string_view path) noexcept {
+  std::lock_guard lock(route_mu_);  // uncontended: the watchdog reads only when a loop is stuck
+  std::size_t n = 0;
+  auto put = [&](std::string_view s) {
+    std::size_t k = std::min(s.size(), sizeof route_ - n);
+    std::memcpy(route_ + n, s.data(), k);
+    n += k;
+  };
+  put(method);
+  put(" ");
+  put(path);
+  route_len_ = n;
+}
+
+std::string LoopContext::route() const {
+  std::lock_guard lock(route_mu_);
+  return std::string(route_, route_len_);
+}
+
+}  // namespace nethttp::detail

@@ -1,0 +1,111 @@
+#pragma once
+// RequestParser: llhttp in strict mode, plus the checks llhttp leaves to us (HeaderScanner,
+// size limits, Host, Transfer-Encoding, version), filling a Request. It pauses after every
+// complete message, so the caller answers requests strictly one at a time and in order.
+
+#include <llhttp.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "http/header_scanner.hpp"
+#include "nethttp/error.hpp"
+#include "nethttp/request.hpp"
+
+namespace nethttp::detail {
+
+struct ParserLimits {
+  std::size_t max_uri_bytes = 8 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 8 * 1024 * 1024;
+  std::size_t max_chunk_extension_bytes = 4 * 1024;  ///< per chunk
+};
+
+/// ParserEvents lets the owner act once the header block is complete, before the body
+/// (Expect: 100-continue, early rejection). Return Error::ok to go on.
+class ParserEvents {
+ public:
+  virtual ~ParserEvents() = default;
+  virtual Error on_request_headers(Request& request, bool has_body) = 0;
+  /// on_message_start runs at the first byte of each request.
+  virtual void on_message_start() = 0;
+};
+
+/// ParseScratch holds fields that may arrive in several fragments. It lives in the pooled
+/// Exchange, not the connection, so idle connections keep no parse buffers.
+struct ParseScratch {
+  std::string field;   // current header name
+  std::string value;   // current header value
+  std::string target;  // request-target
+  std::string method;
+};
+
+class RequestParser {
+ public:
+  enum class Status { need_more, complete, error };
+
+  RequestParser(const ParserLimits& limits, ParserEvents& events);
+  RequestParser(const RequestParser&) = delete;
+  RequestParser& operator=(const RequestParser&) = delete;
+
+  /// bind sets where the next messages are parsed into (the request is reset at each
+  /// message start). Both must stay bound while a message is in progress.
+  void bind(Request* request, ParseScratch* scratch) noexcept {
+    request_ = request;
+    scratch_ = scratch;
+  }
+  /// execute parses from data; consumed tells how much was used. complete: one request is
+  /// ready (call next_message() before executing again); error: see error().
+  Status execute(std::string_view data, std::size_t& consumed);
+  /// next_message resumes after a complete request.
+  void next_message() noexcept;
+  /// error is the failure (bad_request unless a limit or rule says otherwise).
+  [[nodiscard]] Error error() const noexcept { return error_; }
+  /// keep_alive says whether the connection may carry another request (valid on complete).
+  [[nodiscard]] bool keep_alive() const noexcept { return keep_alive_; }
+  /// in_message is true between the first byte of a request and its completion.
+  [[nodiscard]] bool in_message() const noexcept { return in_message_; }
+  /// headers_done is true once the current request's header block is complete.
+  [[nodiscard]] bool headers_done() const noexcept { return headers_done_; }
+  [[nodiscard]] bool is_head() const noexcept { return is_head_; }
+  /// expects_continue is true when the current request asked for 100-continue.
+  [[nodiscard]] bool expects_continue() const noexcept { return expect_continue_; }
+
+ private:
+  static int on_message_begin(llhttp_t* p);
+  static int on_method(llhttp_t* p, const char* at, std::size_t len);
+  static int on_url(llhttp_t* p, const char* at, std::size_t len);
+  static int on_version(llhttp_t* p, const char* at, std::size_t len);
+  static int on_header_field(llhttp_t* p, const char* at, std::size_t len);
+  static int on_header_value(llhttp_t* p, const char* at, std::size_t len);
+  static int on_header_value_complete(llhttp_t* p);
+  static int on_headers_complete(llhttp_t* p);
+  static int on_body(llhttp_t* p, const char* at, std::size_t len);
+  static int on_chunk_extension(llhttp_t* p, const char* at, std::size_t len);
+  static int on_chunk_header(llhttp_t* p);
+  static int on_message_complete(llhttp_t* p);
+  static const llhttp_settings_t& settings();
+
+  int fail(Error e) noexcept;
+  bool count_header_bytes(std::size_t n) noexcept;
+  Error validate_headers();
+
+  llhttp_t parser_;
+  const ParserLimits& limits_;
+  ParserEvents& events_;
+  HeaderScanner scanner_;
+  Request* request_ = nullptr;
+  ParseScratch* scratch_ = nullptr;
+  std::size_t header_bytes_ = 0;
+  std::size_t chunk_ext_bytes_ = 0;
+  Error error_ = Error::ok;
+  bool keep_alive_ = false;
+  bool in_message_ = false;
+  bool headers_done_ = false;
+  bool is_head_ = false;
+  bool expect_continue_ = false;
+};
+
+}  // namespace nethttp::detail

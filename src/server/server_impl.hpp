@@ -1,0 +1,62 @@
+#pragma once
+// ServerImpl: the state behind nethttp::Server — configuration, listeners, workers, and the
+// shutdown handshake between the thread that calls shutdown() and the loop threads.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "http/loop_context.hpp"
+#include "nethttp/server.hpp"
+#include "server/worker.hpp"
+
+namespace nethttp {
+
+class ServerImpl final : public detail::ServerHooks {
+ public:
+  ServerImpl(ServerConfig config, Handler handler);
+  ~ServerImpl() override;
+
+  std::error_code listen();
+  std::error_code serve();
+  bool shutdown(std::chrono::milliseconds deadline);
+
+  // ServerHooks (thread-safe)
+  std::uint64_t next_connection_id() noexcept override { return next_id_.fetch_add(1) + 1; }
+  bool try_open_connection() noexcept override;
+  void connection_closed() noexcept override;
+
+  [[nodiscard]] std::uint16_t port() const noexcept { return port_.load(); }
+  [[nodiscard]] bool shutting_down() const noexcept { return shutting_down_.load(); }
+  [[nodiscard]] ServerStats stats() const;
+  [[nodiscard]] const ServerConfig& config() const noexcept { return config_; }
+  [[nodiscard]] const Handler& handler() const noexcept { return handler_; }
+  [[nodiscard]] Logger& logger() noexcept { return *logger_; }
+  [[nodiscard]] std::vector<std::unique_ptr<detail::Worker>>& workers() noexcept { return workers_; }
+
+ private:
+  void watchdog_main(std::stop_token stop);
+
+  ServerConfig config_;
+  Handler handler_;
+  std::shared_ptr<Logger> logger_;
+  std::vector<UniqueFd> listeners_;  // created by listen(), handed to workers by serve()
+  std::vector<std::unique_ptr<detail::Worker>> workers_;
+  std::atomic<std::uint16_t> port_{0};
+  std::atomic<std::uint64_t> next_id_{0};
+  std::atomic<std::size_t> open_{0};
+  std::atomic<bool> shutting_down_{false};
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool listened_ = false;  // guarded by mu_
+  bool serving_ = false;   // guarded by mu_
+  bool served_ = false;    // guarded by mu_: serve() has returned
+  bool stop_sent_ = false; // guarded by mu_
+};
+
+}  // namespace nethttp

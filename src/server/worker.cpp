@@ -1,0 +1,163 @@
+#include "server/worker.hpp"
+
+#include <string>
+
+#include "http/connection.hpp"
+#include "net/socket.hpp"
+#include "server/server_impl.hpp"
+
+namespace nethttp::detail {
+
+namespace {
+constexpr int kAcceptBatch = 64;              // accepts per readiness event, then other work runs
+constexpr std::int64_t kEmfileBackoffMs = 100;
+constexpr std::int64_t kTickMs = 100;         // loop-lag probe period
+thread_local Worker* current_worker = nullptr;
+}  // namespace
+
+bool on_worker_thread() noexcept { return current_worker != nullptr; }
+
+Worker::Worker(ServerImpl& server, unsigned index)
+    : server_(server),
+      index_(index),
+      ctx_(loop_, server.config(), server.handler(), server.logger(), index, server) {}
+
+Worker::~Worker() = default;
+
+void Worker::listen_on(UniqueFd fd) {
+  listener_ = std::move(fd);
+  if (auto ec = loop_.poller().add(listener_.get(), kListenToken, Interest{.read = true})) {
+    throw std::system_error(ec, "watch listener");
+  }
+  accepting_ = true;
+}
+
+void Worker::run() {
+  current_worker = this;
+  schedule_tick(loop_.now_ms() + kTickMs);
+  loop_.run(*this);
+  // Stopped: whatever is still open goes now.
+  ctx_.for_each_connection([](Connection& c) { c.abort(); });
+  ctx_.collect_garbage();
+  current_worker = nullptr;
+}
+
+void Worker::schedule_tick(std::int64_t at_ms) {
+  loop_.run_after(at_ms - loop_.now_ms(), [this, at_ms] {
+    std::int64_t now = monotonic_ms();
+    ctx_.counters.lag_seconds.store(static_cast<double>(std::max<std::int64_t>(now - at_ms, 0)) / 1000.0,
+                                    std::memory_order_relaxed);
+    schedule_tick(now + kTickMs);
+  });
+}
+
+void Worker::on_io(const PollEvent& event) {
+  if (event.token == kListenToken) {
+    accept_ready();
+    return;
+  }
+  if (Connection* c = ctx_.find(event.token)) c->on_event(event);
+}
+
+void Worker::on_key_timer(std::uint64_t key, std::int64_t now_ms) {
+  if (Connection* c = ctx_.find(key)) c->on_deadline(now_ms);
+}
+
+void Worker::after_events() {
+  if (!ctx_.ready_writers.empty()) {
+    std::vector<std::uint64_t> ready;
+    ready.swap(ctx_.ready_writers);
+    for (std::uint64_t token : ready) {
+      if (Connection* c = ctx_.find(token)) c->on_write_budget();
+    }
+    if (!ctx_.ready_writers.empty()) loop_.post([] {});  // more to do: don't sleep in poll
+  }
+  ctx_.collect_garbage();
+}
+
+void Worker::accept_ready() {
+  for (int i = 0; i < kAcceptBatch && accepting_; ++i) {
+    UniqueFd fd;
+    sockaddr_in6 peer{};
+    int err = 0;
+    switch (accept_connection(listener_.get(), fd, peer, err)) {
+      case AcceptStatus::accepted:
+        break;
+      case AcceptStatus::would_block:
+        return;
+      case AcceptStatus::out_of_descriptors:
+        pause_accepting();
+        return;
+      case AcceptStatus::failed:
+        ctx_.logger.log(LogLevel::error, "accept failed: " + std::system_category().message(err));
+        return;
+    }
+    ctx_.counters.add(ctx_.counters.accepted, 1);
+    if (!server_.try_open_connection()) continue;  // over max_connections: fd closes here
+    auto& workers = server_.workers();
+    if (server_.config().reuse_port || workers.size() == 1) {
+      ctx_.add_connection(std::move(fd), peer);
+    } else {
+      // One acceptor hands connections out round-robin.
+      Worker& target = *workers[next_handoff_++ % workers.size()];
+      if (&target == this) {
+        ctx_.add_connection(std::move(fd), peer);
+      } else {
+        target.post_adopt(std::move(fd), peer);
+      }
+    }
+  }
+}
+
+void Worker::pause_accepting() {
+  // Out of descriptors: the pending connection stays queued in the kernel. Stop watching the
+  // listener for a moment (instead of spinning on it) and keep serving what is open.
+  const std::int64_t now = loop_.now_ms();
+  if (now - last_emfile_log_ms_ > 1000) {
+    last_emfile_log_ms_ = now;
+    ctx_.logger.log(LogLevel::warn, "accept: out of file descriptors; pausing accepts for 100 ms");
+  }
+  loop_.poller().remove(listener_.get());
+  accepting_ = false;
+  loop_.run_after(kEmfileBackoffMs, [this] {
+    if (!listener_ || ctx_.draining) return;
+    if (!loop_.poller().add(listener_.get(), kListenToken, Interest{.read = true})) accepting_ = true;
+  });
+}
+
+void Worker::close_listener() {
+  if (!listener_) return;
+  loop_.poller().remove(listener_.get());
+  listener_.reset();
+  accepting_ = false;
+}
+
+void Worker::post_drain() {
+  loop_.post([this] {
+    ctx_.draining = true;
+    close_listener();
+    ctx_.for_each_connection([](Connection& c) { c.begin_drain(); });
+  });
+}
+
+void Worker::post_stop() {
+  loop_.post([this] {
+    close_listener();
+    ctx_.for_each_connection([](Connection& c) { c.abort(); });
+    loop_.stop();
+  });
+}
+
+void Worker::post_adopt(UniqueFd fd, const sockaddr_in6& peer) {
+  auto holder = std::make_shared<UniqueFd>(std::move(fd));
+  bool posted = loop_.post([this, holder, peer] {
+    if (ctx_.draining) {
+      server_.connection_closed();
+      return;
+    }
+    ctx_.add_connection(std::move(*holder), peer);
+  });
+  if (!posted) server_.connection_closed();
+}
+
+}  // namespace nethttp::detail

@@ -1,0 +1,61 @@
+#pragma once
+// Worker: one event loop thread of a Server — its listener (with SO_REUSEPORT each worker
+// has its own), its connections, its periodic tick. Everything here runs on the worker's
+// thread except post() through the loop's mailbox.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "http/loop_context.hpp"
+#include "reactor/event_loop.hpp"
+
+namespace nethttp {
+class ServerImpl;
+}
+
+namespace nethttp::detail {
+
+class Worker final : public IoHandler {
+ public:
+  Worker(ServerImpl& server, unsigned index);
+  ~Worker() override;
+
+  /// run is the thread body: the event loop until stop.
+  void run();
+  /// listen_on makes this worker accept on fd (before run).
+  void listen_on(UniqueFd fd);
+
+  // Cross-thread requests, carried out on the worker's thread via its mailbox.
+  void post_drain();
+  void post_stop();
+  void post_adopt(UniqueFd fd, const sockaddr_in6& peer);
+
+  [[nodiscard]] EventLoop& loop() noexcept { return loop_; }
+  [[nodiscard]] LoopContext& context() noexcept { return ctx_; }
+  [[nodiscard]] unsigned index() const noexcept { return index_; }
+
+  // IoHandler
+  void on_io(const PollEvent& event) override;
+  void on_key_timer(std::uint64_t key, std::int64_t now_ms) override;
+  void after_events() override;
+
+ private:
+  static constexpr std::uint64_t kListenToken = 1;
+
+  void accept_ready();
+  void pause_accepting();
+  void close_listener();
+  void schedule_tick(std::int64_t at_ms);
+
+  ServerImpl& server_;
+  const unsigned index_;
+  EventLoop loop_;
+  LoopContext ctx_;
+  UniqueFd listener_;
+  bool accepting_ = false;
+  std::int64_t last_emfile_log_ms_ = 0;
+  unsigned next_handoff_ = 0;
+};
+
+}  // namespace nethttp::detail
