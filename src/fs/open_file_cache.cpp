@@ -1,0 +1,120 @@
+// The cache is per thread because event loops are threads (shared-nothing, STYLE.md 7): no
+// lock on the hot path. Descriptors are shared_ptr<const UniqueFd>, so evicting or
+// replacing an entry never closes a descriptor a response is still sending from.
+
+#include "fs/open_file_cache.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <utility>
+#include <vector>
+
+#include "fs/safe_path.hpp"
+
+namespace nethttp::detail {
+
+namespace {
+
+bool cacheable_error(int e) noexcept { return e == ENOENT || e == ENOTDIR || e == EXDEV || e == ELOOP; }
+
+bool same_file(const struct stat& a, const struct stat& b) noexcept {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
+         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec &&
+         (a.st_mode & S_IFMT) == (b.st_mode & S_IFMT);
+}
+
+}  // namespace
+
+namespace {
+
+OpenedFile from_open_result(OpenResult r) {
+  OpenedFile out;
+  if (!r.fd) {
+    out.error = r.error;
+    return out;
+  }
+  if (::fstat(r.fd.get(), &out.st) != 0) {
+    out.error = errno;
+    return out;
+  }
+  if (S_ISREG(out.st.st_mode) || S_ISDIR(out.st.st_mode)) {
+    out.fd = std::make_shared<const UniqueFd>(std::move(r.fd));
+  }
+  return out;
+}
+
+}  // namespace
+
+OpenedFile open_file(int root_fd, std::string_view relative) {
+  return from_open_result(open_beneath(root_fd, relative, open_file_flags()));
+}
+
+OpenedFile open_plain_file(const std::string& path) {
+  OpenResult r;
+  do {
+    r.fd.reset(::open(path.c_str(), open_file_flags()));
+  } while (!r.fd && errno == EINTR);
+  if (!r.fd) r.error = errno;
+  return from_open_result(std::move(r));
+}
+
+OpenFileCache::OpenFileCache(std::size_t capacity, std::chrono::milliseconds valid)
+    : capacity_(capacity), valid_(valid) {}
+
+OpenedFile OpenFileCache::get(int root_fd, const std::string& relative, Clock::time_point now) {
+  auto it = index_.find(relative);
+  if (it != index_.end()) {
+    Entry& e = *it->second;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    if (now - e.checked < valid_) return e.file;
+    // Revalidate with one stat through the path. Following symlinks here is harmless: the
+    // result is only compared, and any change reopens through open_beneath.
+    struct stat st {};
+    int rc = ::fstatat(root_fd, relative.c_str(), &st, 0);
+    bool unchanged = e.file.ok() ? (rc == 0 && same_file(st, e.file.st)) : (rc != 0 && errno == e.file.error);
+    if (unchanged) {
+      e.checked = now;
+      return e.file;
+    }
+    OpenedFile fresh = open_file(root_fd, relative);
+    if (fresh.ok() || cacheable_error(fresh.error)) {
+      e.file = fresh;
+      e.checked = now;
+    } else {
+      index_.erase(it);
+      lru_.pop_front();
+    }
+    return fresh;
+  }
+
+  OpenedFile fresh = open_file(root_fd, relative);
+  if (capacity_ == 0 || !(fresh.ok() || cacheable_error(fresh.error))) return fresh;
+  if (lru_.size() >= capacity_) {
+    index_.erase(lru_.back().key);
+    lru_.pop_back();
+  }
+  lru_.push_front(Entry{relative, fresh, now});
+  index_.emplace(lru_.front().key, lru_.begin());
+  return fresh;
+}
+
+OpenFileCache& loop_cache(const std::shared_ptr<const void>& owner, std::size_t capacity,
+                          std::chrono::milliseconds valid) {
+  struct Slot {
+    std::weak_ptr<const void> owner;
+    const void* key;
+    std::unique_ptr<OpenFileCache> cache;
+  };
+  thread_local std::vector<Slot> slots;
+  std::erase_if(slots, [](const Slot& s) { return s.owner.expired(); });
+  for (Slot& s : slots) {
+    if (s.key == owner.get()) return *s.cache;
+  }
+  slots.push_back(Slot{owner, owner.get(), std::make_unique<OpenFileCache>(capacity, valid)});
+  return *slots.back().cache;
+}
+
+}  // namespace nethttp::detail
