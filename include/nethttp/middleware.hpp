@@ -40,7 +40,8 @@ enum class AccessLogFormat {
 struct AccessLogOptions {
   /// format is the line format.
   AccessLogFormat format = AccessLogFormat::combined;
-  /// destination is "stdout", "stderr", or the path of a file to append to.
+  /// destination is "stdout", "stderr", or the path of a file to append to (missing parent
+  /// directories are created).
   std::string destination = "stdout";
   /// queue_lines bounds the lines waiting for the writer thread. When the disk (or a
   /// terminal) is slower than the traffic, the oldest waiting lines are dropped rather than
