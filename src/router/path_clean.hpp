@@ -1,0 +1,69 @@
+#pragma once
+// Request-path sanitizing for ServeMux: the canonical form of an escaped URL path (Go's
+// cleanPath in server.go), the Host header without its port, and per-segment unescaping.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace nethttp::detail {
+
+/// canonical_path returns the clean form of the escaped URL path p, which ServeMux matches
+/// against and redirects to: repeated slashes collapse, "." elements disappear, ".." removes
+/// the element before it (and stays at the root), a trailing slash is kept, and a path that
+/// does not start with '/' gets one ("" becomes "/"). Escapes are left alone, so "%2e%2e" is
+/// an ordinary element (Go does the same: it cleans the escaped path).
+std::string canonical_path(std::string_view p);
+
+/// is_canonical_path reports whether canonical_path(p) == p, without allocating. It is the
+/// hot-path check; canonical_path runs only for the rare request that needs a redirect.
+bool is_canonical_path(std::string_view p) noexcept;
+
+/// strip_host_port returns host without a trailing ":port" ("example.com:80" is
+/// "example.com", "[::1]:80" is "::1"). A value that does not split cleanly (no port, or
+/// several colons without brackets) is returned unchanged, as Go's stripHostPort does.
+std::string_view strip_host_port(std::string_view host) noexcept;
+
+/// SegmentUnescaper percent-decodes path segments into storage it owns. Segments up to
+/// kInline bytes decode without touching the heap, so route matching does not allocate.
+/// A segment without '%' is returned as is; so is one with a malformed escape (Go's
+/// pathUnescape keeps the original). The returned view is valid until the next decode().
+class SegmentUnescaper {
+ public:
+  static constexpr std::size_t kInline = 256;
+  std::string_view decode(std::string_view raw);
+
+ private:
+  std::array<char, kInline> inline_{};
+  std::string heap_;  // only for segments longer than kInline
+};
+
+/// PathStep is one step of walking an escaped path ("" or starting with '/') segment by
+/// segment. "/a/b/" walks as segment "a", segment "b", trailing_slash, end; "/" as
+/// trailing_slash, end; "/a//b" (only CONNECT paths stay unclean) as "a", "", "b", end.
+struct PathStep {
+  enum class Kind : std::uint8_t { end, trailing_slash, segment };
+  Kind kind = Kind::end;
+  std::string_view segment;  ///< the escaped segment, when kind == segment
+  std::string_view rest;     ///< the path after it: "" or starting with '/'
+  bool rest_extra_slash = false;  ///< whether the virtual trailing '/' is still ahead
+};
+
+/// next_step splits the first step off path. extra_slash walks path as if a '/' were
+/// appended, which is how ServeMux tries "/tree" as "/tree/" without building a string.
+inline PathStep next_step(std::string_view path, bool extra_slash) noexcept {
+  if (path.empty()) return {extra_slash ? PathStep::Kind::trailing_slash : PathStep::Kind::end, {}, {}, false};
+  std::string_view body = path.substr(1);
+  if (body.empty() && !extra_slash) return {PathStep::Kind::trailing_slash, {}, {}, false};
+  std::size_t i = body.find('/');
+  if (i == std::string_view::npos) return {PathStep::Kind::segment, body, {}, extra_slash};
+  return {PathStep::Kind::segment, body.substr(0, i), body.substr(i), extra_slash};
+}
+
+/// unescape_segment decodes raw into a new string with the same rules as SegmentUnescaper
+/// (for registration-time work such as pattern literals).
+std::string unescape_segment(std::string_view raw);
+
+}  // namespace nethttp::detail
