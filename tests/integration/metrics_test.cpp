@@ -1,0 +1,78 @@
+// Metrics over a real socket: scrape after some traffic and check the counters, including
+// the server's own stats.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include "nethttp/metrics.hpp"
+#include "nethttp/testing.hpp"
+#include "support/raw_client.hpp"
+
+namespace nethttp {
+namespace {
+
+std::map<std::string, double> parse_samples(const std::string& text) {
+  std::map<std::string, double> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line.front() == '#') continue;
+    std::size_t space = line.rfind(' ');
+    out[line.substr(0, space)] = std::stod(line.substr(space + 1));
+  }
+  return out;
+}
+
+TEST(MetricsSocket, ScrapeCountsRequestsAndServerStats) {
+  MetricsRegistry metrics;
+  Handler routes = [&](ResponseWriter& w, Request& r) {
+    if (r.path() == "/metrics") {
+      metrics.handler().serve(w, r);
+    } else if (r.path() == "/missing") {
+      error(w, "404 page not found", Status::NotFound);
+    } else {
+      w.write("hello");
+    }
+  };
+  auto config = testing::test_config();
+  config.threads = 2;
+  testing::TestServer ts(chain(routes, {metrics.middleware()}), config);
+  metrics.attach(&ts.server());
+
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(test::get(ts.port(), "/").status, 200);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(test::get(ts.port(), "/missing").status, 404);
+  test::RawClient post(ts.port());
+  post.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(post.read_response());
+
+  test::RawClient scraper(ts.port());
+  scraper.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto res = scraper.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  auto s = parse_samples(res->body);
+  EXPECT_EQ(s["nethttp_requests_total{method=\"GET\",code=\"2xx\"}"], 5);
+  EXPECT_EQ(s["nethttp_requests_total{method=\"GET\",code=\"4xx\"}"], 2);
+  EXPECT_EQ(s["nethttp_requests_total{method=\"POST\",code=\"2xx\"}"], 1);
+  EXPECT_EQ(s["nethttp_request_duration_seconds_count"], 8);
+  EXPECT_EQ(s["nethttp_request_duration_seconds_bucket{le=\"+Inf\"}"], 8);
+  EXPECT_EQ(s["nethttp_requests_in_flight"], 1);  // the scrape itself
+  EXPECT_GE(s["nethttp_open_connections"], 2);    // post and scraper are still open
+  EXPECT_GE(s["nethttp_connections_accepted_total"], 9);
+  EXPECT_GT(s["nethttp_bytes_sent_total"], 0);
+  EXPECT_EQ(s.count("nethttp_loop_lag_seconds{loop=\"0\"}"), 1u);
+  EXPECT_EQ(s.count("nethttp_loop_lag_seconds{loop=\"1\"}"), 1u);
+
+  // The scrape is counted once it finishes.
+  scraper.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n");
+  res = scraper.read_response();
+  ASSERT_TRUE(res);
+  s = parse_samples(res->body);
+  EXPECT_EQ(s["nethttp_requests_total{method=\"GET\",code=\"2xx\"}"], 6);
+  metrics.attach(nullptr);
+}
+
+}  // namespace
+}  // namespace nethttp
