@@ -1,0 +1,82 @@
+# Packaging tests: install the built project into a prefix under the build tree, then build
+# and run a small consumer program against it three ways, so a broken install, export,
+# config file or nethttp.pc fails ctest. Included from tests/CMakeLists.txt.
+#
+#   package.install            cmake --install into ${PROJECT_BINARY_DIR}/package-tests/prefix
+#   package.find_package       find_package(nethttp) with CMAKE_PREFIX_PATH at the prefix
+#   package.pkg_config         g++ $(pkg-config --cflags --libs nethttp) against the prefix
+#   package.add_subdirectory   add_subdirectory(<this source tree>) in a separate build
+#
+# The steps live in steps.cmake; the settings they need are written to settings.cmake here.
+if(NOT NETHTTP_INSTALL)
+  return()
+endif()
+
+set(_pkg_dir ${PROJECT_BINARY_DIR}/package-tests)
+# Sanitized libraries need the sanitizer runtime in every program that links them.
+set(_pkg_flags "")
+if(NETHTTP_SANITIZE)
+  set(_pkg_flags "-fsanitize=${NETHTTP_SANITIZE} -fno-omit-frame-pointer")
+endif()
+find_program(NETHTTP_PKG_CONFIG_EXECUTABLE NAMES pkgconf pkg-config)
+
+file(CONFIGURE OUTPUT ${_pkg_dir}/settings.cmake @ONLY CONTENT [==[
+set(PKG_DIR [=[@_pkg_dir@]=])
+set(PREFIX [=[@_pkg_dir@/prefix]=])
+set(LIBDIR [=[@CMAKE_INSTALL_LIBDIR@]=])
+set(BINARY_DIR [=[@PROJECT_BINARY_DIR@]=])
+set(SOURCE_ROOT [=[@PROJECT_SOURCE_DIR@]=])
+set(PACKAGE_SOURCES [=[@CMAKE_CURRENT_LIST_DIR@]=])
+set(GENERATOR [=[@CMAKE_GENERATOR@]=])
+set(C_COMPILER [=[@CMAKE_C_COMPILER@]=])
+set(CXX_COMPILER [=[@CMAKE_CXX_COMPILER@]=])
+set(BUILD_TYPE [=[@CMAKE_BUILD_TYPE@]=])
+set(SHARED [=[@BUILD_SHARED_LIBS@]=])
+set(SANITIZE [=[@NETHTTP_SANITIZE@]=])
+set(EXTRA_FLAGS [=[@_pkg_flags@]=])
+set(PKG_CONFIG [=[@NETHTTP_PKG_CONFIG_EXECUTABLE@]=])
+]==])
+
+function(_nethttp_package_test name)
+  add_test(NAME package.${name}
+           COMMAND ${CMAKE_COMMAND} -DSETTINGS=${_pkg_dir}/settings.cmake -DSTEP=${name}
+                   -P ${CMAKE_CURRENT_LIST_DIR}/steps.cmake)
+  set_tests_properties(package.${name} PROPERTIES LABELS package ${ARGN})
+endfunction()
+
+_nethttp_package_test(install FIXTURES_SETUP nethttp_installed TIMEOUT 120)
+_nethttp_package_test(find_package FIXTURES_REQUIRED nethttp_installed TIMEOUT 300)
+if(NETHTTP_PKG_CONFIG_EXECUTABLE)
+  _nethttp_package_test(pkg_config FIXTURES_REQUIRED nethttp_installed TIMEOUT 300)
+endif()
+# Rebuilds the library from source in its own build tree: the slowest of the four.
+_nethttp_package_test(add_subdirectory TIMEOUT 1200)
+
+# The example programs themselves: flags, the printed address, a few requests, and a
+# graceful exit on SIGTERM (their routes are covered by tests/integration/).
+find_program(NETHTTP_CURL_EXECUTABLE curl)
+find_program(NETHTTP_BASH_EXECUTABLE bash)
+if(NETHTTP_BUILD_EXAMPLES AND NETHTTP_CURL_EXECUTABLE AND NETHTTP_BASH_EXECUTABLE)
+  foreach(example json_api shortener)
+    if(EXISTS ${PROJECT_SOURCE_DIR}/examples/${example}/CMakeLists.txt)
+      add_test(NAME example.${example}
+               COMMAND ${NETHTTP_BASH_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/run_example.sh
+                       $<TARGET_FILE:${example}> ${example})
+      set_tests_properties(example.${example} PROPERTIES LABELS example TIMEOUT 120)
+    endif()
+  endforeach()
+endif()
+
+# Every ```cpp block in docs/ must compile (and link, if it has main) against the installed
+# package, so the documentation cannot drift from the headers.
+if(NETHTTP_PKG_CONFIG_EXECUTABLE AND NETHTTP_BASH_EXECUTABLE)
+  file(GLOB _nethttp_docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
+  if(_nethttp_docs)
+    add_test(NAME docs.snippets
+             COMMAND ${NETHTTP_BASH_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/check_snippets.sh
+                     ${_pkg_dir}/snippets ${CMAKE_CXX_COMPILER} ${NETHTTP_PKG_CONFIG_EXECUTABLE}
+                     ${_pkg_dir}/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig "${_pkg_flags}" ${_nethttp_docs})
+    set_tests_properties(docs.snippets PROPERTIES LABELS "package;docs" FIXTURES_REQUIRED nethttp_installed
+                                                  TIMEOUT 600)
+  endif()
+endif()
