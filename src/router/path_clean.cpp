@@ -59,30 +59,42 @@ std::string canonical_path(std::string_view p) {
 }
 
 bool is_canonical_path(std::string_view p) noexcept {
+  // One pass, no find(): this runs for every request, and paths are short.
   if (p.empty() || p.front() != '/') return false;
-  std::size_t i = 1;
-  for (;;) {
-    std::size_t j = p.find('/', i);
-    bool last = j == std::string_view::npos;
-    std::string_view elem = last ? p.substr(i) : p.substr(i, j - i);
-    if (elem == "." || elem == "..") return false;
-    if (last) return true;      // an empty last element is the trailing slash, which stays
-    if (elem.empty()) return false;  // "//"
-    i = j + 1;
+  const std::size_t n = p.size();
+  std::size_t start = 1;  // first byte of the current element
+  for (std::size_t i = 1; i <= n; ++i) {
+    if (i < n && p[i] != '/') continue;
+    std::size_t len = i - start;
+    if (len == 0 && i < n) return false;  // "//"; an empty last element is the trailing slash
+    if (len == 1 && p[start] == '.') return false;
+    if (len == 2 && p[start] == '.' && p[start + 1] == '.') return false;
+    start = i + 1;
   }
+  return true;
 }
 
 std::string_view strip_host_port(std::string_view host) noexcept {
-  std::size_t last_colon = host.rfind(':');
-  if (last_colon == std::string_view::npos) return host;
+  // One pass over the (short) host instead of several find() calls: this runs per request.
+  std::size_t colons = 0, last_colon = 0, close = std::string_view::npos;
+  bool brackets = false;
+  for (std::size_t i = 0; i < host.size(); ++i) {
+    char c = host[i];
+    if (c == ':') {
+      ++colons;
+      last_colon = i;
+    } else if (c == '[' || c == ']') {
+      brackets = true;
+      if (c == ']' && close == std::string_view::npos) close = i;
+    }
+  }
+  if (colons == 0) return host;
   if (host.front() == '[') {
-    // "[v6]:port": the colon must follow the closing bracket directly.
-    std::size_t close = host.find(']');
+    // "[v6]:port": the last colon must follow the closing bracket directly.
     if (close == std::string_view::npos || close + 1 != last_colon) return host;
     return host.substr(1, close - 1);
   }
-  if (host.find(':') != last_colon) return host;  // bare IPv6 or garbage: leave it
-  if (host.find_first_of("[]") != std::string_view::npos) return host;
+  if (colons > 1 || brackets) return host;  // bare IPv6 or garbage: leave it
   return host.substr(0, last_colon);
 }
 

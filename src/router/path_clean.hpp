@@ -36,7 +36,7 @@ class SegmentUnescaper {
   std::string_view decode(std::string_view raw);
 
  private:
-  std::array<char, kInline> inline_{};
+  std::array<char, kInline> inline_;  // deliberately not zeroed: written before read
   std::string heap_;  // only for segments longer than kInline
 };
 
@@ -49,17 +49,23 @@ struct PathStep {
   std::string_view segment;  ///< the escaped segment, when kind == segment
   std::string_view rest;     ///< the path after it: "" or starting with '/'
   bool rest_extra_slash = false;  ///< whether the virtual trailing '/' is still ahead
+  bool escaped = false;           ///< whether segment contains '%' (needs unescaping)
 };
 
 /// next_step splits the first step off path. extra_slash walks path as if a '/' were
 /// appended, which is how ServeMux tries "/tree" as "/tree/" without building a string.
+/// A plain loop rather than find(): segments are short, and this runs once per segment of
+/// every routed request.
 inline PathStep next_step(std::string_view path, bool extra_slash) noexcept {
-  if (path.empty()) return {extra_slash ? PathStep::Kind::trailing_slash : PathStep::Kind::end, {}, {}, false};
-  std::string_view body = path.substr(1);
-  if (body.empty() && !extra_slash) return {PathStep::Kind::trailing_slash, {}, {}, false};
-  std::size_t i = body.find('/');
-  if (i == std::string_view::npos) return {PathStep::Kind::segment, body, {}, extra_slash};
-  return {PathStep::Kind::segment, body.substr(0, i), body.substr(i), extra_slash};
+  if (path.empty()) return {extra_slash ? PathStep::Kind::trailing_slash : PathStep::Kind::end, {}, {}, false, false};
+  const char* begin = path.data() + 1;
+  const char* end = path.data() + path.size();
+  if (begin == end && !extra_slash) return {PathStep::Kind::trailing_slash, {}, {}, false, false};
+  const char* p = begin;
+  bool escaped = false;
+  for (; p != end && *p != '/'; ++p) escaped |= *p == '%';
+  return {PathStep::Kind::segment, std::string_view(begin, static_cast<std::size_t>(p - begin)),
+          std::string_view(p, static_cast<std::size_t>(end - p)), extra_slash, escaped};
 }
 
 /// unescape_segment decodes raw into a new string with the same rules as SegmentUnescaper

@@ -57,6 +57,13 @@ class RoutingTree {
   [[nodiscard]] const Route* match(std::string_view host, std::string_view method,
                                    std::string_view path, bool extra_slash = false) const;
 
+  /// has_slash_pattern reports whether some pattern ending in '/', {name...} or {$} has
+  /// exactly `segments` segments. Only such a pattern can match "path/" exactly when "path"
+  /// has segments - 1 slashes, so ServeMux skips its trailing-slash retry otherwise.
+  [[nodiscard]] bool has_slash_pattern(std::size_t segments) const noexcept {
+    return segments < slash_patterns_.size() && slash_patterns_[segments];
+  }
+
   /// matching_methods appends to out (unsorted, possibly repeated) every method that
   /// patterns naming a method would accept for this host and path, plus HEAD when GET is
   /// among them. Method-less patterns are not consulted: ServeMux asks only after the
@@ -77,6 +84,7 @@ class RoutingTree {
 
   std::vector<HostEntry> hosts_;           // sorted by host (lower case)
   std::unique_ptr<MethodLevel> any_host_;  // patterns without a host; never null
+  std::vector<bool> slash_patterns_;       // [n]: a pattern of n segments ends in '/' or {$}
 };
 
 }  // namespace nethttp::detail

@@ -99,8 +99,10 @@ Decision decide(const detail::RoutingTree& tree, const Request& r) {
   }
 
   const Route* route = tree.match(host, method, path);
-  if (!exact_match(route, path, false) && !path.ends_with('/')) {
-    // "/tree" did not match exactly: if "/tree/" does, send the client there.
+  if (!path.ends_with('/') && !exact_match(route, path, false) &&
+      tree.has_slash_pattern(static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')) + 1)) {
+    // "/tree" did not match exactly: if "/tree/" does, send the client there. (The size
+    // check skips this second walk when no pattern could match "/tree/" exactly.)
     const Route* with_slash = tree.match(host, method, path, true);
     if (exact_match(with_slash, path, true)) {
       d.outcome = Outcome::redirect;
@@ -207,7 +209,9 @@ void set_path_values(const Route& route, Request& r, std::string_view path) {
       return;
     }
     detail::PathStep step = detail::next_step(path, false);
-    if (seg.kind == detail::SegmentKind::wildcard) r.set_path_value(seg.text, unescaper.decode(step.segment));
+    if (seg.kind == detail::SegmentKind::wildcard) {
+      r.set_path_value(seg.text, step.escaped ? unescaper.decode(step.segment) : step.segment);
+    }
     path = step.rest;
   }
 }
