@@ -1,7 +1,11 @@
 #include "http/connection.hpp"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -155,6 +159,10 @@ void Connection::pump() {
     read_and_parse();
     if (closed_) break;
     write_output();
+    if (closed_) break;
+    // Writing may have drained enough to lift backpressure: go back for waiting input now,
+    // because no further event will announce it.
+    if (can_parse() && ((ex_ && !ex_->pending_input.empty()) || (readable_ && !peer_eof_))) repump_ = true;
   } while (repump_ && !closed_);
   pumping_ = false;
   settle();
@@ -387,6 +395,7 @@ void Connection::write_output() {
       write_blocked_ = true;
       // nginx's send_timeout: the clock restarts whenever the client takes some bytes.
       if (written > 0 || deadline_kind_ != DeadlineKind::write) {
+        last_kernel_queue_ = -1;
         set_deadline(ctx_.loop.now_ms() + ctx_.config.write_timeout.count(), DeadlineKind::write);
       }
       break;
@@ -447,8 +456,16 @@ void Connection::settle() {
 
 void Connection::start_linger() {
   if (!lingering_) {
-    lingering_ = true;
+    // Like nginx's lingering_close "on": wait only when the client may still be sending (a
+    // request cut short by an error, or pipelined input we will never answer). A client
+    // that sent a complete request and nothing more gets an immediate close.
+    const bool client_may_send = parser_.in_message() || (ex_ && !ex_->pending_input.empty()) || readable_;
     ::shutdown(fd_.get(), SHUT_WR);  // our FIN follows the last response byte
+    if (!client_may_send) {
+      close_now();
+      return;
+    }
+    lingering_ = true;
     set_deadline(ctx_.loop.now_ms() + std::min<std::int64_t>(kLingerMs, ctx_.config.idle_timeout.count()),
                  DeadlineKind::linger);
   }
@@ -567,12 +584,32 @@ void Connection::on_timeout(DeadlineKind kind) {
       break;
     }
     case DeadlineKind::write:
+      if (kernel_queue_drained()) {
+        // The client is still taking bytes out of the kernel's send buffer, just slowly
+        // relative to its size: that is progress, not a stall.
+        set_deadline(ctx_.loop.now_ms() + ctx_.config.write_timeout.count(), DeadlineKind::write);
+        return;
+      }
+      abort();
+      return;
     case DeadlineKind::idle:
     case DeadlineKind::linger:
       abort();
       return;
   }
   pump();
+}
+
+bool Connection::kernel_queue_drained() noexcept {
+#ifdef SIOCOUTQ
+  int queued = 0;
+  if (::ioctl(fd_.get(), SIOCOUTQ, &queued) != 0) return false;
+  const bool progressed = last_kernel_queue_ < 0 || queued < last_kernel_queue_;
+  last_kernel_queue_ = queued;
+  return progressed && queued > 0;
+#else
+  return false;  // without SIOCOUTQ only progress seen by write() counts
+#endif
 }
 
 void Connection::log_error(std::string_view what) {

@@ -91,6 +91,8 @@ class Connection final : public ParserEvents {
   void ensure_exchange();
   void run_finish_callbacks(bool completed);
   void log_error(std::string_view what);
+  /// kernel_queue_drained reports whether the socket's unsent bytes shrank since last asked.
+  bool kernel_queue_drained() noexcept;
 
   LoopContext& ctx_;
   UniqueFd fd_;
@@ -105,6 +107,7 @@ class Connection final : public ParserEvents {
   std::int64_t armed_ms_ = 0;       // earliest timer entry queued for us (0: none known)
   std::int64_t message_start_ms_ = 0;
   std::size_t linger_discarded_ = 0;
+  int last_kernel_queue_ = -1;      // SIOCOUTQ at the last write-deadline check
   unsigned batch_ = 0;              // responses produced since the last write
   DeadlineKind deadline_kind_ = DeadlineKind::none;
   ConnState state_ = ConnState::New;

@@ -1,0 +1,192 @@
+// Connection-level behaviour: ConnState, max_connections, descriptor exhaustion, backpressure.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "nethttp/server.hpp"
+#include "nethttp/testing.hpp"
+#include "support/raw_client.hpp"
+
+namespace nethttp {
+namespace {
+
+using namespace std::chrono_literals;
+using test::RawClient;
+
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::yield();
+  }
+  return pred();
+}
+
+TEST(Connections, ConnStateHookSeesTheLifecycle) {
+  std::mutex mu;
+  std::vector<ConnState> seen;
+  ServerConfig cfg = testing::test_config();
+  cfg.conn_state = [&](const ConnInfo& info, ConnState s) {
+    std::lock_guard lock(mu);
+    EXPECT_NE(info.id, 0u);
+    EXPECT_FALSE(info.remote_addr.empty());
+    seen.push_back(s);
+  };
+  testing::TestServer ts([](ResponseWriter& w, Request&) { w.write("x"); }, cfg);
+  {
+    RawClient c(ts.port());
+    c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_TRUE(c.read_response());
+    c.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    ASSERT_TRUE(c.read_response());
+    EXPECT_TRUE(c.wait_closed());
+  }
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mu);
+    return !seen.empty() && seen.back() == ConnState::Closed;
+  }));
+  std::lock_guard lock(mu);
+  std::vector<ConnState> want{ConnState::New, ConnState::Active, ConnState::Idle, ConnState::Active,
+                              ConnState::Closed};
+  EXPECT_EQ(seen, want);
+}
+
+TEST(Connections, MaxConnectionsRefusesTheExcess) {
+  ServerConfig cfg = testing::test_config();
+  cfg.max_connections = 2;
+  testing::TestServer ts([](ResponseWriter& w, Request&) { w.write("x"); }, cfg);
+  RawClient a(ts.port()), b(ts.port());
+  a.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  b.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(a.read_response());
+  ASSERT_TRUE(b.read_response());
+  RawClient third(ts.port());
+  EXPECT_TRUE(third.wait_closed()) << "over the limit: closed without a word";
+  a.close();
+  ASSERT_TRUE(eventually([&] { return ts.server().stats().total().connections_open == 1; }));
+  EXPECT_EQ(test::get(ts.port(), "/").body, "x");
+}
+
+TEST(Connections, OutOfDescriptorsBacksOffAndKeepsServing) {
+  testing::TestServer ts([](ResponseWriter& w, Request&) { w.write("x"); });
+  RawClient existing(ts.port());
+  existing.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(existing.read_response());
+
+  // Use up the descriptor table (the server shares this process), leaving exactly one for
+  // a client socket: the server's accept then fails with EMFILE.
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  rlimit low = old;
+  low.rlim_cur = 256;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<UniqueFd> filler;
+  for (;;) {
+    UniqueFd fd(::dup(0));
+    if (!fd) break;
+    filler.push_back(std::move(fd));
+  }
+  filler.pop_back();  // room for one client socket
+  std::optional<RawClient> starved;
+  starved.emplace(ts.port());  // queued in the kernel; the server cannot accept it yet
+  // The established connection is still served while accepts fail.
+  existing.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto res = existing.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body, "x");
+  // Free descriptors: the server retries after its back-off and serves the queued client.
+  filler.clear();
+  ::setrlimit(RLIMIT_NOFILE, &old);
+  starved->send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto late = starved->read_response();
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->body, "x");
+}
+
+TEST(Connections, SlowReaderStopsTheServerFromProducingMore) {
+  // A client that pipelines many big requests but does not read: once the kernel buffers and
+  // max_output_bytes are full, the server must stop answering (and reading), not buffer
+  // without bound. 100 x 256 KiB is far more than loopback socket buffers hold.
+  std::atomic<int> handled{0};
+  ServerConfig cfg = testing::test_config();
+  cfg.max_output_bytes = 256 * 1024;
+  std::string chunk(256 * 1024, 'p');
+  testing::TestServer ts(
+      [&](ResponseWriter& w, Request&) {
+        ++handled;
+        w.write(chunk);
+      },
+      cfg);
+  RawClient c(ts.port(), 10s);
+  std::string batch;
+  for (int i = 0; i < 100; ++i) batch += "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+  c.send(batch);
+  ASSERT_TRUE(eventually([&] { return handled.load() > 0; }));
+  // Give the loop every chance to (wrongly) run ahead, then check it stopped early.
+  eventually([&] { return handled.load() >= 100; }, 300ms);
+  EXPECT_LT(handled.load(), 100) << "all answered into a client that reads nothing";
+  // Now read everything: all responses arrive, intact and in order.
+  for (int i = 0; i < 100; ++i) {
+    auto res = c.read_response();
+    ASSERT_TRUE(res) << i;
+    ASSERT_EQ(res->body.size(), chunk.size());
+  }
+  EXPECT_EQ(handled.load(), 100);
+}
+
+TEST(Connections, BlockedLoopIsReported) {
+  struct Capture : Logger {
+    std::mutex mu;
+    std::vector<std::string> lines;
+    void log(LogLevel, std::string_view m) override {
+      std::lock_guard lock(mu);
+      lines.emplace_back(m);
+    }
+  };
+  auto capture = std::make_shared<Capture>();
+  ServerConfig cfg = testing::test_config();
+  cfg.logger = capture;
+  cfg.blocked_loop_warning = 50ms;
+  std::atomic<bool> release{false};
+  testing::TestServer ts(
+      [&](ResponseWriter& w, Request&) {
+        // Deliberately blocks its loop until the watchdog has spoken.
+        eventually([&] { return release.load(); }, 5s);
+        w.write("x");
+      },
+      cfg);
+  RawClient c(ts.port());
+  c.send("GET /stuck/route HTTP/1.1\r\nHost: t\r\n\r\n");
+  bool warned = eventually([&] {
+    std::lock_guard lock(capture->mu);
+    for (auto& l : capture->lines) {
+      if (l.find("blocked") != std::string::npos && l.find("GET /stuck/route") != std::string::npos) return true;
+    }
+    return false;
+  });
+  release = true;
+  EXPECT_TRUE(warned);
+  EXPECT_TRUE(c.read_response());
+}
+
+TEST(Connections, IdleConnectionsHoldNoExchange) {
+  // Many idle keep-alive connections: each must cost only its small Connection object.
+  testing::TestServer ts([](ResponseWriter& w, Request&) { w.write("x"); });
+  std::vector<RawClient> clients;
+  for (int i = 0; i < 50; ++i) {
+    clients.emplace_back(ts.port());
+    clients.back().send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_TRUE(clients.back().read_response());
+  }
+  EXPECT_EQ(ts.server().stats().total().connections_open, 50u);
+}
+
+}  // namespace
+}  // namespace nethttp
