@@ -22,6 +22,7 @@
 
 #include "link_store.hpp"
 #include "nethttp/headers.hpp"
+#include "nethttp/helpers.hpp"
 #include "nethttp/request.hpp"
 #include "nethttp/serve_mux.hpp"
 #include "nethttp/status.hpp"
@@ -136,10 +137,9 @@ inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<LinkStore> s
     std::shared_ptr<Link> link = r.method() == "GET" ? store->resolve(r.path_value("code"))
                                                      : store->find(r.path_value("code"));
     if (!link) return write_error(w, nethttp::Status::NotFound, "no such link");
-    w.headers().set("Location", link->url);
     // Browsers must come back each time, or hits would go uncounted.
     w.headers().set("Cache-Control", "no-store");
-    w.write_header(nethttp::Status::Found);
+    nethttp::redirect(w, r, link->url, nethttp::Status::Found);
   });
 
   mux.handle("GET /api/stats/{code}", [store](nethttp::ResponseWriter& w, nethttp::Request& r) {

@@ -98,6 +98,7 @@ TEST_F(Shortener, ShortenRedirectAndCountHits) {
     EXPECT_EQ(r.status, 302);
     EXPECT_EQ(r.header("Location"), "https://example.org/a/b?c=d#e");
     EXPECT_EQ(r.header("Cache-Control"), "no-store");
+    EXPECT_NE(r.body.find("https://example.org/a/b?c=d#e"), std::string::npos) << "a link for old clients";
   }
   ParsedResponse head = call(port(), "HEAD", "/" + code);
   EXPECT_EQ(head.status, 302);
