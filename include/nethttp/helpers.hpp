@@ -47,8 +47,9 @@ inline Handler redirect(std::string url, Status code) { return redirect(std::mov
 /// text/plain body (Go's HTML "Timeout" page when msg is empty), and whatever h completes
 /// later is discarded safely (the completion is a no-op). A handler that answers before
 /// returning is passed through unchanged: it runs on the loop and cannot be interrupted.
-/// If h already streamed part of its answer with update() when the deadline passes, the
-/// response ends there as it stands, since its status line is gone.
+/// If h already streamed part of its answer with update() when the deadline passes, a 503 is
+/// no longer possible: the timeout callback throws, so the server logs it and closes the
+/// connection rather than end a truncated body as if it were complete.
 Handler timeout_handler(Handler h, std::chrono::milliseconds dt, std::string msg = {});
 
 /// max_bytes answers 413 without calling h when the request body is longer than n bytes

@@ -4,6 +4,7 @@
 // so the wrapper intercepts defer() and arms the deadline on the DeferredResponse: the
 // deferred target then answers 503 and turns any later complete() into a no-op.
 
+#include <stdexcept>
 #include <string>
 
 #include "middleware/forwarding_writer.hpp"
@@ -27,7 +28,12 @@ class TimeoutWriter final : public detail::ForwardingWriter {
     // The message is copied into the callback: it may run after this handler's wrapper, and
     // even after the Handler itself, are gone.
     d.set_timeout(dt_, [msg = msg_](ResponseWriter& w) {
-      if (w.status() != 0) return;  // already streaming: finish as it stands
+      if (w.status() != 0) {
+        // Part of the answer is out (streamed with update()), so a 503 is impossible, and
+        // ending it normally would make a truncated body look complete. Throwing is how a
+        // deferred function asks the server to close the connection instead.
+        throw std::runtime_error("timeout_handler: deadline passed after the response had started");
+      }
       // Drop what the handler set for its own answer (as error() does), then send ours.
       Headers& h = w.headers();
       h.remove("Content-Length");

@@ -62,5 +62,27 @@ TEST(TimeoutHandlerSocket, DeferredAnswerInTimeIsDelivered) {
   EXPECT_EQ(res.body, "done in time");
 }
 
+TEST(TimeoutHandlerSocket, DeadlineAfterStreamingStartedClosesTheConnection) {
+  std::promise<DeferredResponse> handed_off;
+  Handler streaming = [&](ResponseWriter& w, Request&) {
+    DeferredResponse d = w.defer();
+    d.update([](ResponseWriter& w2) {
+      w2.write("first part");
+      w2.flush();
+    });
+    handed_off.set_value(std::move(d));  // and then nothing more, past the deadline
+  };
+  testing::TestServer ts(timeout_handler(streaming, 50ms, "late"));
+  test::RawClient c(ts.port());
+  c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  DeferredResponse d = handed_off.get_future().get();
+  // The client sees the start of a chunked answer, then the connection closes without the
+  // final chunk: a truncated body is never passed off as complete.
+  std::string all = c.read_until_close();
+  EXPECT_NE(all.find("first part"), std::string::npos);
+  EXPECT_EQ(all.find("0\r\n\r\n"), std::string::npos) << all;
+  EXPECT_TRUE(d.client_gone());
+}
+
 }  // namespace
 }  // namespace nethttp
