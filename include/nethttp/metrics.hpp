@@ -48,6 +48,7 @@ class MetricsRegistry {
   /// render returns the current exposition text.
   [[nodiscard]] std::string render() const;
 
+  /// State holds the shards that copies share; it is defined in the implementation.
   class State;
 
  private:

@@ -70,6 +70,7 @@ class AccessLog {
   /// lines can take the flush request with them).
   bool flush(std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
+  /// State is the writer that copies share; it is defined in the implementation.
   class State;
 
  private:
