@@ -1,0 +1,83 @@
+// nethttp-bench-server: what the peer benchmark harness expects of a candidate.
+//
+//   nethttp-bench-server --listen 127.0.0.1:PORT --root DIR [--threads N]
+//
+// GET /plaintext answers "Hello, World!" (text/plain); /static/<file> serves DIR/<file>
+// with file_server() below strip_prefix("/static"). Nothing is logged, so the numbers
+// measure the server, not the terminal.
+
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "nethttp/file_server.hpp"
+#include "nethttp/helpers.hpp"
+#include "nethttp/server.hpp"
+
+namespace {
+
+int usage(int code) {
+  std::fprintf(code == 0 ? stdout : stderr,
+               "usage: nethttp-bench-server --listen HOST:PORT --root DIR [--threads N]\n");
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  nethttp::ServerConfig config;
+  config.threads = 1;
+  config.logger = nethttp::null_logger();
+  std::string root;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") return usage(0);
+    if (i + 1 >= argc) return usage(2);
+    std::string value = argv[++i];
+    if (arg == "--listen") {
+      config.listen = value;
+    } else if (arg == "--root") {
+      root = value;
+    } else if (arg == "--threads") {
+      config.threads = static_cast<unsigned>(std::stoul(value));
+    } else {
+      std::fprintf(stderr, "nethttp-bench-server: unknown flag \"%s\"\n", argv[i - 1]);
+      return usage(2);
+    }
+  }
+  if (root.empty()) return usage(2);
+
+  nethttp::Handler files;
+  try {
+    files = nethttp::strip_prefix("/static", nethttp::file_server(root));
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "nethttp-bench-server: cannot serve %s: %s\n", root.c_str(), e.code().message().c_str());
+    return 1;
+  }
+  nethttp::Handler app = [files](nethttp::ResponseWriter& w, nethttp::Request& r) {
+    if (r.path() == "/plaintext") {
+      w.headers().set("Content-Type", "text/plain");
+      w.write("Hello, World!");
+    } else if (r.path().starts_with("/static/")) {
+      files.serve(w, r);
+    } else {
+      nethttp::error(w, "404 page not found", nethttp::Status::NotFound);
+    }
+  };
+
+  std::signal(SIGPIPE, SIG_IGN);  // sendfile(2) to a reset peer must fail with EPIPE, not kill us
+  nethttp::Server server(config, app);
+  nethttp::ShutdownOnSignals on_signal(server, std::chrono::seconds(5));
+  if (std::error_code ec = server.listen()) {
+    std::fprintf(stderr, "nethttp-bench-server: cannot listen on %s: %s\n", config.listen.c_str(),
+                 ec.message().c_str());
+    return 1;
+  }
+  if (std::error_code ec = server.serve()) {
+    std::fprintf(stderr, "nethttp-bench-server: %s\n", ec.message().c_str());
+    return 1;
+  }
+  return 0;
+}
