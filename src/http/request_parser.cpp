@@ -142,7 +142,7 @@ int RequestParser::on_version(llhttp_t* p, const char*, std::size_t len) {
 
 int RequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t len) {
   RequestParser& s = self(p);
-  if (!s.count_header_bytes(len + 4)) return s.fail(Error::headers_too_large);  // + ": " and CRLF
+  if (!s.count_header_bytes(len)) return s.fail(Error::headers_too_large);
   s.scratch_->field.append(at, len);
   return 0;
 }
@@ -156,6 +156,8 @@ int RequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t len)
 
 int RequestParser::on_header_value_complete(llhttp_t* p) {
   RequestParser& s = self(p);
+  // ": " and CRLF, once per field (the name and value callbacks may come in fragments).
+  if (!s.count_header_bytes(4)) return s.fail(Error::headers_too_large);
   s.request_->headers().add(s.scratch_->field, trim(s.scratch_->value));
   s.scratch_->field.clear();
   s.scratch_->value.clear();
@@ -252,7 +254,12 @@ int RequestParser::on_chunk_extension(llhttp_t* p, const char*, std::size_t len)
 }
 
 int RequestParser::on_chunk_header(llhttp_t* p) {
-  self(p).chunk_ext_bytes_ = 0;
+  RequestParser& s = self(p);
+  s.chunk_ext_bytes_ = 0;
+  // llhttp puts the announced chunk size in content_length: refuse before the bytes arrive.
+  if (p->content_length > s.limits_.max_body_bytes - std::min(s.limits_.max_body_bytes, s.request_->body().size())) {
+    return s.fail(Error::body_too_large);
+  }
   return 0;
 }
 

@@ -1,0 +1,179 @@
+// RequestParser + HeaderScanner as pure code: every input is also fed split at every byte
+// (uWS's makeChunked idea), so fragment handling is exercised everywhere.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "http/header_scanner.hpp"
+#include "http/request_parser.hpp"
+
+namespace nethttp::detail {
+namespace {
+
+struct Recorder : ParserEvents {
+  int starts = 0;
+  int header_events = 0;
+  Error answer = Error::ok;
+  Error on_request_headers(Request&, bool) override {
+    ++header_events;
+    return answer;
+  }
+  void on_message_start() override { ++starts; }
+};
+
+struct Outcome {
+  std::vector<Request> requests;
+  Error error = Error::ok;
+};
+
+// feed parses input in pieces of at most `step` bytes, collecting complete requests.
+Outcome feed(std::string_view input, std::size_t step, ParserLimits limits = {}) {
+  Recorder events;
+  RequestParser parser(limits, events);
+  Request req;
+  ParseScratch scratch;
+  parser.bind(&req, &scratch);
+  Outcome out;
+  std::string pending;
+  for (std::size_t pos = 0; pos < input.size(); pos += step) {
+    pending.append(input.substr(pos, step));
+    std::string_view rest = pending;
+    for (;;) {
+      std::size_t used = 0;
+      auto st = parser.execute(rest, used);
+      rest.remove_prefix(used);
+      if (st == RequestParser::Status::error) {
+        out.error = parser.error();
+        return out;
+      }
+      if (st == RequestParser::Status::need_more) break;
+      out.requests.push_back(req);
+      parser.next_message();
+      if (rest.empty()) break;
+    }
+    pending.assign(rest);
+  }
+  return out;
+}
+
+TEST(RequestParser, ParsesFieldsAtEverySplit) {
+  const std::string input =
+      "POST /a%20b/c?x=1 HTTP/1.1\r\nHost: example.com\r\nX-Multi: one\r\nx-multi: two\r\n"
+      "Content-Length: 5\r\n\r\nhello"
+      "GET /second HTTP/1.1\r\nHost: h\r\n\r\n";
+  for (std::size_t step = 1; step <= input.size(); ++step) {
+    SCOPED_TRACE(step);
+    Outcome o = feed(input, step);
+    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.requests.size(), 2u);
+    const Request& r = o.requests[0];
+    EXPECT_EQ(r.method(), "POST");
+    EXPECT_EQ(r.path(), "/a b/c");
+    EXPECT_EQ(r.raw_query(), "x=1");
+    EXPECT_EQ(r.host(), "example.com");
+    EXPECT_EQ(r.headers().values("X-Multi"), (std::vector<std::string_view>{"one", "two"}));
+    EXPECT_EQ(r.body(), "hello");
+    EXPECT_EQ(o.requests[1].path(), "/second");
+    EXPECT_TRUE(o.requests[1].body().empty());
+  }
+}
+
+TEST(RequestParser, ChunkedBodyAtEverySplit) {
+  const std::string input =
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\n4;ext=1\r\ndefg\r\n0\r\n\r\n";
+  for (std::size_t step = 1; step <= input.size(); ++step) {
+    SCOPED_TRACE(step);
+    Outcome o = feed(input, step);
+    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.requests.size(), 1u);
+    EXPECT_EQ(o.requests[0].body(), "abcdefg");
+  }
+}
+
+TEST(RequestParser, ErrorsAtEverySplit) {
+  struct Case {
+    std::string input;
+    Error want;
+  };
+  ParserLimits limits;
+  limits.max_uri_bytes = 32;
+  limits.max_header_bytes = 128;
+  limits.max_body_bytes = 16;
+  limits.max_chunk_extension_bytes = 8;
+  for (const Case& c : {
+           Case{"GET / HTTP/1.1\nHost: h\r\n\r\n", Error::bad_request},
+           Case{"GET / HTTP/1.1\r\nHost: h\r\n  folded\r\n\r\n", Error::bad_request},
+           Case{"GET /" + std::string(40, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", Error::uri_too_long},
+           Case{"GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(200, 'v') + "\r\n\r\n", Error::headers_too_large},
+           Case{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 17\r\n\r\n", Error::body_too_large},
+           Case{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n", Error::body_too_large},
+           Case{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;aaaaaaaaaaaa\r\n",
+                Error::bad_request},
+           Case{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: br, chunked\r\n\r\n",
+                Error::unsupported_transfer_encoding},
+           Case{"GET / HTTP/2.0\r\nHost: h\r\n\r\n", Error::version_not_supported},
+           Case{"GET / HTTP/1.1\r\nExpect: magic\r\nHost: h\r\n\r\n", Error::expectation_failed},
+       }) {
+    for (std::size_t step = 1; step <= c.input.size(); ++step) {
+      SCOPED_TRACE(c.input + " / step " + std::to_string(step));
+      Outcome o = feed(c.input, step, limits);
+      ASSERT_EQ(o.error, c.want);
+      ASSERT_TRUE(o.requests.empty());
+    }
+  }
+}
+
+TEST(RequestParser, KeepAliveFollowsVersionAndConnectionHeader) {
+  struct Case {
+    std::string input;
+    bool keep_alive;
+  };
+  for (const Case& c : {Case{"GET / HTTP/1.1\r\nHost: h\r\n\r\n", true},
+                        Case{"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", false},
+                        Case{"GET / HTTP/1.0\r\n\r\n", false},
+                        Case{"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true}}) {
+    Recorder events;
+    RequestParser parser(ParserLimits{}, events);
+    Request req;
+    ParseScratch scratch;
+    parser.bind(&req, &scratch);
+    std::size_t used;
+    ASSERT_EQ(parser.execute(c.input, used), RequestParser::Status::complete) << c.input;
+    EXPECT_EQ(parser.keep_alive(), c.keep_alive) << c.input;
+  }
+}
+
+TEST(HeaderScanner, AcceptsStrictAndRejectsLax) {
+  struct Case {
+    std::string_view in;
+    HeaderScanner::Result want;
+  };
+  for (const Case& c : {
+           Case{"GET / HTTP/1.1\r\nA: b\r\n\r\n", HeaderScanner::Result::done},
+           Case{"\r\nGET / HTTP/1.1\r\n\r\n", HeaderScanner::Result::done},  // leading empty line
+           Case{"GET / HTTP/1.1\r\nA: b\r\n", HeaderScanner::Result::need_more},
+           Case{"GET / HTTP/1.1\nA: b\r\n\r\n", HeaderScanner::Result::error},
+           Case{"GET / HTTP/1.1\r\nA: b\r\n\n", HeaderScanner::Result::error},
+           Case{"GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", HeaderScanner::Result::error},
+           Case{"GET / HTTP/1.1\r\nA : b\r\n\r\n", HeaderScanner::Result::error},
+           Case{"GET / HTTP/1.1\r\n: b\r\n\r\n", HeaderScanner::Result::error},
+           Case{"GET / HTTP/1.1\rA: b\r\n\r\n", HeaderScanner::Result::error},
+       }) {
+    HeaderScanner s;
+    std::size_t consumed = 0;
+    EXPECT_EQ(s.scan(c.in, consumed), c.want) << c.in;
+  }
+}
+
+TEST(HeaderScanner, StopsExactlyAtTheEndOfTheHeaderBlock) {
+  HeaderScanner s;
+  std::string_view in = "GET / HTTP/1.1\r\nA: b\r\n\r\nBODY\nWITH BARE LF";
+  std::size_t consumed = 0;
+  ASSERT_EQ(s.scan(in, consumed), HeaderScanner::Result::done);
+  EXPECT_EQ(in.substr(consumed), "BODY\nWITH BARE LF");
+}
+
+}  // namespace
+}  // namespace nethttp::detail
