@@ -55,8 +55,14 @@ void OutputQueue::clear() noexcept {
 
 void OutputQueue::shrink() noexcept {
   if (!empty()) return;
-  segments_.clear();
-  segments_.shrink_to_fit();
+  // Keep the usual small buffers warm (pooled exchanges then allocate nothing per
+  // response); give back only what one large response left behind.
+  constexpr std::size_t kKeepBytes = 64 * 1024;
+  constexpr std::size_t kKeepSegments = 8;
+  if (segments_.size() > kKeepSegments) segments_.resize(kKeepSegments);
+  for (Segment& s : segments_) {
+    if (s.bytes.capacity() > kKeepBytes) std::string().swap(s.bytes);
+  }
 }
 
 OutputQueue::Result OutputQueue::write_to(int fd, std::size_t budget, std::size_t& written) {

@@ -38,7 +38,7 @@ class OutputQueue {
   Result write_to(int fd, std::size_t budget, std::size_t& written);
   /// clear drops everything (releasing file references) but keeps buffers.
   void clear() noexcept;
-  /// shrink releases memory held by large buffers (idle connections keep little).
+  /// shrink releases buffers that grew large, keeping the small ones for reuse.
   void shrink() noexcept;
 
  private:
