@@ -40,6 +40,13 @@ using namespace std::chrono_literals;
 
 /// ServerConfig configures a Server. Unlike Go, every timeout and limit has a safe non-zero
 /// default, so a Server with a default config is not open to slowloris or memory exhaustion.
+///
+/// Memory per connection is bounded: an idle keep-alive connection holds about 400 bytes
+/// (no buffers: those are pooled per loop and borrowed only while a request is in flight).
+/// A busy one holds at most max_header_bytes + max_body_bytes for the request being read,
+/// max_output_bytes of queued response bytes (file ranges are sent from the file and cost
+/// nothing), and one read's worth (64 KiB) of pipelined input waiting behind them: past
+/// max_output_bytes the connection stops reading until the client catches up.
 struct ServerConfig {
   /// listen is "HOST:PORT": ":8080" (all IPv4 and IPv6 addresses), "127.0.0.1:0" (an
   /// ephemeral port; see Server::port()), "[::1]:8080".
