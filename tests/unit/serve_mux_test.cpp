@@ -122,6 +122,25 @@ TEST(ServeMux, DocumentationPrecedenceExamples) {
   }
 }
 
+// The documentation's escaping examples: patterns and paths are unescaped segment by
+// segment, so "/a%2Fb/100%25" has the segments "a/b" and "100%".
+TEST(ServeMux, DocumentationEscapingExamples) {
+  ServeMux escaped;
+  escaped.handle("/a%2fb/", named("escaped"));
+  EXPECT_EQ(serve(escaped, "GET", "/a%2Fb/100%25").body, "escaped");
+  ServeMux plain;
+  plain.handle("/a/b/", named("plain"));
+  EXPECT_EQ(serve(plain, "GET", "/a%2Fb/100%25").code, 404);
+  ServeMux letter;
+  letter.handle("/%61", named("a"));  // "%61" is "a"
+  EXPECT_EQ(serve(letter, "GET", "/a").body, "a");
+  EXPECT_EQ(serve(letter, "GET", "/%61").body, "a");
+  EXPECT_EQ(serve(letter, "GET", "/%2561").code, 404);
+  // Go 1.21 took "/{" and "/a{x}" literally; 1.22 (and this mux) rejects them.
+  EXPECT_THROW(letter.handle("/{", named("x")), std::invalid_argument);
+  EXPECT_THROW(letter.handle("/a{x}", named("x")), std::invalid_argument);
+}
+
 TEST(ServeMux, ConflictingPatternsAreRejectedAtRegistration) {
   struct Case {
     std::string_view first, second, why;
