@@ -46,11 +46,9 @@ class FlushSink final : public spdlog::sinks::base_sink<std::mutex> {
   }
   void flush_() override {
     inner_->flush();
-    {
-      std::lock_guard lock(done_mu_);
-      ++done_;
-    }
-    done_cv_.notify_all();
+    std::lock_guard lock(done_mu_);
+    ++done_;
+    done_cv_.notify_all();  // under the lock: a woken flush() may go on to destroy us
   }
 
  private:
@@ -85,6 +83,12 @@ class AccessLog::State {
     logger_->set_level(spdlog::level::info);
   }
 
+  ~State() {
+    // Stop the writer thread first: its destructor writes out what is queued and joins, so
+    // nothing on that thread can still touch the sink or logger destroyed after this.
+    pool_.reset();
+  }
+
   void log(const detail::AccessLogEntry& entry) {
     std::string line = detail::format_access_line(format_, entry);
     logger_->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
@@ -98,8 +102,7 @@ class AccessLog::State {
 
  private:
   const AccessLogFormat format_;
-  // Destroyed last: the pool's destructor drains the queue and joins the writer thread; the
-  // queued messages keep the logger alive until then.
+  // The only owner of the writer thread (the logger holds it weakly); reset first in ~State.
   std::shared_ptr<spdlog::details::thread_pool> pool_;
   std::shared_ptr<FlushSink> sink_;
   std::shared_ptr<spdlog::async_logger> logger_;
