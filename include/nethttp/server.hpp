@@ -131,6 +131,9 @@ class ServerImpl;
 /// (see ShutdownOnSignals); stats(), port() and shutting_down() are thread-safe too.
 class Server {
  public:
+  /// Server takes its configuration and root handler. If SIGPIPE still has its default
+  /// disposition, it is set to ignored (sendfile cannot suppress it per call, and a client
+  /// closing mid-download must not kill the process); a handler you installed is kept.
   Server(ServerConfig config, Handler handler);
   ~Server();  ///< closes the server if it is still running
   Server(const Server&) = delete;

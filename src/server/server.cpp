@@ -1,5 +1,7 @@
 #include "nethttp/server.hpp"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <string>
 
@@ -14,8 +16,24 @@ bool on_worker_thread() noexcept;
 
 // ---- ServerImpl ---------------------------------------------------------------------
 
+namespace {
+// ignore_sigpipe: sendfile(2) has no MSG_NOSIGNAL, so a client that resets mid-download
+// would kill the process with SIGPIPE. Like nginx, ignore it (only if nobody installed a
+// handler), and let the write report EPIPE instead.
+void ignore_sigpipe() noexcept {
+  struct sigaction old {};
+  if (::sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) {
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    ::sigemptyset(&ign.sa_mask);
+    ::sigaction(SIGPIPE, &ign, nullptr);
+  }
+}
+}  // namespace
+
 ServerImpl::ServerImpl(ServerConfig config, Handler handler)
     : config_(std::move(config)), handler_(std::move(handler)) {
+  ignore_sigpipe();
   if (config_.threads == 0) config_.threads = std::max(1u, std::thread::hardware_concurrency());
   if (!config_.logger) config_.logger = default_logger();
   if (!detail::reuse_port_supported()) config_.reuse_port = false;
