@@ -16,10 +16,9 @@
 #include <system_error>
 #include <thread>
 
-#include <nethttp/handler.hpp>
-#include <nethttp/server.hpp>
-#include <nethttp/unique_fd.hpp>
-#include <nethttp/version.hpp>
+// The umbrella header: every installed header (and the generated version.hpp) must be
+// present and compile together.
+#include <nethttp/nethttp.hpp>
 
 #ifndef NETHTTP_EXPECTED_VERSION
 #error "build with -DNETHTTP_EXPECTED_VERSION=\"x.y.z\", the version the package reports"
