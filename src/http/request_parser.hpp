@@ -46,7 +46,10 @@ class RequestParser {
  public:
   enum class Status { need_more, complete, error };
 
+  /// limits and events must outlive the parser (the loop owns one ParserLimits for all its
+  /// connections; a copy per connection would cost idle memory).
   RequestParser(const ParserLimits& limits, ParserEvents& events);
+  RequestParser(ParserLimits&& limits, ParserEvents& events) = delete;
   RequestParser(const RequestParser&) = delete;
   RequestParser& operator=(const RequestParser&) = delete;
 

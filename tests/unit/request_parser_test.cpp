@@ -135,7 +135,8 @@ TEST(RequestParser, KeepAliveFollowsVersionAndConnectionHeader) {
                         Case{"GET / HTTP/1.0\r\n\r\n", false},
                         Case{"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true}}) {
     Recorder events;
-    RequestParser parser(ParserLimits{}, events);
+    const ParserLimits limits;
+    RequestParser parser(limits, events);
     Request req;
     ParseScratch scratch;
     parser.bind(&req, &scratch);
