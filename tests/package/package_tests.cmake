@@ -49,8 +49,9 @@ _nethttp_package_test(find_package FIXTURES_REQUIRED nethttp_installed TIMEOUT 3
 if(NETHTTP_PKG_CONFIG_EXECUTABLE)
   _nethttp_package_test(pkg_config FIXTURES_REQUIRED nethttp_installed TIMEOUT 300)
 endif()
-# Rebuilds the library from source in its own build tree: the slowest of the four.
-_nethttp_package_test(add_subdirectory TIMEOUT 1200)
+# Rebuilds the library from source in its own build tree: the slowest of the four. It runs
+# alone, so its compile jobs do not starve socket tests running beside it.
+_nethttp_package_test(add_subdirectory TIMEOUT 1200 RUN_SERIAL TRUE)
 
 # The example programs themselves: flags, the printed address, a few requests, and a
 # graceful exit on SIGTERM (their routes are covered by tests/integration/).
