@@ -3,8 +3,8 @@
 //
 // The first level branches on the host, the second on the method, and the levels below on
 // successive path segments (the shape of Go's routing_tree.go). A path node has literal
-// children (sorted, found by binary search), at most one single-wildcard child, at most one
-// multi-wildcard leaf and at most one {$} leaf.
+// children (compared directly when few, else found by hash), at most one single-wildcard
+// child, at most one multi-wildcard leaf and at most one {$} leaf.
 //
 // The "most specific wins" rule becomes an order of trial with backtracking: at each node a
 // literal child is tried first, then the single wildcard, then the multi. Registration has

@@ -147,6 +147,9 @@ TEST(PathClean, NextStepWalksSegments) {
   EXPECT_EQ(walk("/a/b", true), (V{"a", "b", "<slash>"}));
   EXPECT_EQ(walk("", true), (V{"<slash>"}));
   EXPECT_EQ(walk("/", true), (V{"", "<slash>"}));
+  // escaped tells the router which segments need unescaping.
+  EXPECT_TRUE(next_step("/a%20b/c", false).escaped);
+  EXPECT_FALSE(next_step("/ab/c%20", false).escaped);
 }
 
 }  // namespace
