@@ -168,9 +168,13 @@ class Server {
 };
 
 /// ShutdownOnSignals calls server.shutdown(deadline) when the process gets one of signals
-/// (default SIGINT and SIGTERM). It blocks those signals in the calling thread, so construct
-/// it before starting the Server (whose threads inherit the mask), and waits for them on a
-/// thread of its own. Its destructor stops that thread.
+/// (default SIGINT and SIGTERM). It blocks those signals in the calling thread and waits for
+/// them on a thread of its own; its destructor stops that thread.
+///
+/// Construct it in main() before any other thread exists — before Server::serve(), and also
+/// before a WorkerPool or an asynchronous access log — because threads inherit the signal
+/// mask at creation: a thread started earlier leaves the signal unblocked, and the kernel
+/// may deliver it there, killing the process instead of draining it.
 class ShutdownOnSignals {
  public:
   ShutdownOnSignals(Server& server, std::chrono::milliseconds deadline,
