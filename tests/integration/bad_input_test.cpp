@@ -2,6 +2,7 @@
 // server goes on serving everyone else.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
 
 #include "nethttp/server.hpp"
@@ -30,7 +31,7 @@ struct BadCase {
 class BadInput : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(BadInput, AnswersStatusClosesAndServerKeepsServing) {
-  int handled = 0;
+  std::atomic<int> handled{0};
   testing::TestServer ts([&](ResponseWriter& w, Request&) { ++handled; w.write("fine"); }, small_limits());
   const BadCase& c = GetParam();
   RawClient client(ts.port());
@@ -100,7 +101,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(BadInputDetails, OversizedBodyIsRefusedBeforeItIsRead) {
   // The 413 must arrive although the client never sends the (huge) body it announced.
-  int handled = 0;
+  std::atomic<int> handled{0};
   testing::TestServer ts([&](ResponseWriter&, Request&) { ++handled; }, small_limits());
   RawClient c(ts.port());
   c.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000\r\n\r\n");

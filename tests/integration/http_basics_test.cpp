@@ -2,6 +2,7 @@
 // chunked bodies, 100-continue, HEAD, HTTP/1.0 and absolute-form targets.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
 #include <thread>
 
@@ -201,7 +202,7 @@ TEST(HttpBasics, CheckContinueCanRefuseTheBody) {
   cfg.check_continue = [](ResponseWriter& w, Request& r) {
     if (r.header("Authorization").empty()) error(w, "login first", Status::Unauthorized);
   };
-  bool handler_ran = false;
+  std::atomic<bool> handler_ran{false};
   testing::TestServer ts([&](ResponseWriter& w, Request&) { handler_ran = true; w.write("stored"); }, cfg);
   RawClient c(ts.port());
   c.send("PUT /up HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
