@@ -6,7 +6,6 @@
 // with file_server() below strip_prefix("/static"). Nothing is logged, so the numbers
 // measure the server, not the terminal.
 
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -67,7 +66,6 @@ int main(int argc, char** argv) {
     }
   };
 
-  std::signal(SIGPIPE, SIG_IGN);  // sendfile(2) to a reset peer must fail with EPIPE, not kill us
   nethttp::Server server(config, app);
   nethttp::ShutdownOnSignals on_signal(server, std::chrono::seconds(5));
   if (std::error_code ec = server.listen()) {

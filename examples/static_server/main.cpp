@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -55,9 +54,6 @@ void block_shutdown_signals() {
 
 int main(int argc, char** argv) {
   block_shutdown_signals();
-  // sendfile(2) has no MSG_NOSIGNAL: a client that resets mid-download would otherwise kill
-  // the process with SIGPIPE instead of failing one send with EPIPE.
-  std::signal(SIGPIPE, SIG_IGN);
   std::string flag_error;
   std::optional<static_server::Flags> flags = static_server::parse_flags(argc, argv, flag_error);
   if (!flags) return fail(flag_error, 2);
