@@ -20,7 +20,7 @@
 
 #include <array>
 #include <cerrno>
-#include <cstdio>
+#include <charconv>
 #include <memory>
 #include <optional>
 #include <string>
@@ -96,13 +96,25 @@ std::string_view last_segment(std::string_view path) {
 // make_etag derives a strong validator from what changes when the file does: inode, size
 // and modification time in nanoseconds (nginx uses mtime and size; the inode catches a
 // file replaced by rename within the same nanosecond and size).
+void append_hex(std::string& out, unsigned long long v) {
+  std::array<char, 16> digits{};  // 64 bits are at most 16 hex digits
+  auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), v, 16);
+  out.append(digits.data(), ec == std::errc() ? end : digits.data());
+}
+
 std::string make_etag(const struct stat& st) {
-  std::array<char, 80> buf{};
   auto ns = static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1'000'000'000ULL +
             static_cast<unsigned long long>(st.st_mtim.tv_nsec);
-  int n = std::snprintf(buf.data(), buf.size(), "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(st.st_ino),
-                        static_cast<unsigned long long>(st.st_size), ns);
-  return std::string(buf.data(), static_cast<std::size_t>(n > 0 ? n : 0));
+  std::string out;
+  out.reserve(52);
+  out += '"';
+  append_hex(out, static_cast<unsigned long long>(st.st_ino));
+  out += '-';
+  append_hex(out, static_cast<unsigned long long>(st.st_size));
+  out += '-';
+  append_hex(out, ns);
+  out += '"';
+  return out;
 }
 
 // fail answers with the status an errno deserves (nginx's static module: not found,
@@ -166,11 +178,21 @@ void add_vary(Headers& h, std::string_view value) {
 void serve_regular(ResponseWriter& w, const Request& r, FileSource& source, const std::string& path,
                    const OpenedFile& file, std::string_view type_name, const FileServerOptions& options) {
   Headers& h = w.headers();
-  std::string type(h.has("Content-Type") ? h.get("Content-Type") : detail::content_type_for(type_name));
+  std::string type;
+  bool compressible = false;
+  if (h.has("Content-Type")) {  // set by the caller: look it up
+    type = h.get("Content-Type");
+    compressible = detail::is_compressible(type);
+  } else if (const detail::MimeEntry* mime = detail::find_mime(type_name)) {
+    type = mime->content_type;
+    compressible = mime->compressible || mime->content_type.starts_with("text/");
+  } else {
+    type = detail::kDefaultContentType;
+  }
   const OpenedFile* chosen = &file;
   OpenedFile sibling;
   std::string_view coding;
-  if (options.precompressed && detail::is_compressible(type)) {
+  if (options.precompressed && compressible) {
     add_vary(h, "Accept-Encoding");
     // Ranges are served from the identity file: a range of a compressed variant is a
     // range of bytes the client cannot decode on its own.

@@ -5,7 +5,7 @@
 #include "fs/http_date.hpp"
 
 #include <array>
-#include <cstdio>
+#include <cstdint>
 
 namespace nethttp::detail {
 
@@ -68,14 +68,38 @@ std::optional<std::time_t> to_time(std::tm& tm) noexcept {
 }  // namespace
 
 std::string format_http_date(std::time_t t) {
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  std::array<char, 40> buf{};
-  int n = std::snprintf(buf.data(), buf.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                        kDays[static_cast<std::size_t>(tm.tm_wday)].data(), tm.tm_mday,
-                        kMonths[static_cast<std::size_t>(tm.tm_mon)].data(), tm.tm_year + 1900, tm.tm_hour,
-                        tm.tm_min, tm.tm_sec);
-  return std::string(buf.data(), static_cast<std::size_t>(n > 0 ? n : 0));
+  // Civil date from days since the epoch (Howard Hinnant's days_from_civil inverse), so the
+  // hot path needs neither gmtime_r (which takes glibc's timezone lock) nor snprintf.
+  std::int64_t secs = t;
+  std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  std::int64_t rem = secs - days * 86400;
+  int weekday = static_cast<int>((days % 7 + 11) % 7);  // 1970-01-01 was a Thursday (4)
+  std::int64_t z = days + 719468;
+  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  auto doe = static_cast<std::uint64_t>(z - era * 146097);
+  std::uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t year = static_cast<std::int64_t>(yoe) + era * 400;
+  std::uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  std::uint64_t mp = (5 * doy + 2) / 153;
+  auto day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  auto month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  if (month <= 2) ++year;
+
+  std::string out = "Sun, 00 Jan 0000 00:00:00 GMT";
+  auto put2 = [&](std::size_t at, int v) {
+    out[at] = static_cast<char>('0' + v / 10);
+    out[at + 1] = static_cast<char>('0' + v % 10);
+  };
+  out.replace(0, 3, kDays[static_cast<std::size_t>(weekday)]);
+  put2(5, day);
+  out.replace(8, 3, kMonths[static_cast<std::size_t>(month - 1)]);
+  auto y = static_cast<int>(year < 0 ? 0 : year > 9999 ? 9999 : year);
+  put2(12, y / 100);
+  put2(14, y % 100);
+  put2(17, static_cast<int>(rem / 3600));
+  put2(20, static_cast<int>(rem / 60 % 60));
+  put2(23, static_cast<int>(rem % 60));
+  return out;
 }
 
 std::optional<std::time_t> parse_http_date(std::string_view s) noexcept {

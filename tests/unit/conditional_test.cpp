@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <initializer_list>
 #include <utility>
 
@@ -27,6 +28,18 @@ Validators validators() { return Validators{kTag, kModified}; }
 TEST(HttpDate, FormatsImfFixdate) {
   EXPECT_EQ(format_http_date(kModified), "Sun, 06 Nov 1994 08:49:37 GMT");
   EXPECT_EQ(format_http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+}
+
+TEST(HttpDate, FormatMatchesStrftimeAcrossCenturies) {
+  // The formatter does its own calendar arithmetic; check it against the C library.
+  for (std::time_t t = -2208988800; t < 4102444800; t += 86400 * 7 + 3601 * 5 + 17) {
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char want[64];
+    std::strftime(want, sizeof want, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    ASSERT_EQ(format_http_date(t), want) << t;
+    ASSERT_EQ(parse_http_date(want), t) << want;
+  }
 }
 
 TEST(HttpDate, ParsesAllThreeForms) {
