@@ -1,7 +1,9 @@
 #include "flags.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <array>
 #include <charconv>
 #include <string_view>
 
@@ -85,8 +87,22 @@ std::optional<Flags> parse_flags(int argc, char** argv, std::string& error) {
   return f;
 }
 
+// installed_site_next_to_binary maps PREFIX/BINDIR/nethttp-static to PREFIX/DATADIR/nethttp/site,
+// or returns "" when the binary does not sit in a BINDIR (or /proc is not there).
+std::string installed_site_next_to_binary() {
+  std::array<char, 4096> buf{};
+  ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+  if (n <= 0) return {};
+  std::string exe(buf.data(), static_cast<std::size_t>(n));
+  std::string dir = exe.substr(0, exe.rfind('/'));
+  std::string bindir = std::string("/") + NETHTTP_STATIC_BINDIR;
+  if (!dir.ends_with(bindir)) return {};
+  return dir.substr(0, dir.size() - bindir.size()) + "/" + NETHTTP_STATIC_DATADIR_SITE;
+}
+
 std::string default_root() {
   if (is_directory(NETHTTP_STATIC_SOURCE_SITE)) return NETHTTP_STATIC_SOURCE_SITE;
+  if (std::string next = installed_site_next_to_binary(); !next.empty() && is_directory(next.c_str())) return next;
   return NETHTTP_STATIC_INSTALLED_SITE;
 }
 

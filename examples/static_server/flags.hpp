@@ -27,7 +27,9 @@ std::optional<Flags> parse_flags(int argc, char** argv, std::string& error);
 std::string usage();
 
 /// default_root returns the bundled site: the source tree's examples/site when it exists,
-/// else the installed copy under DATADIR/nethttp/site.
+/// else the installed copy under DATADIR/nethttp/site, looked for next to the binary first
+/// (PREFIX/bin/../share/nethttp/site, so a relocated install works), then at the prefix
+/// the build was configured with.
 std::string default_root();
 
 }  // namespace static_server
