@@ -40,7 +40,7 @@ class Handler {
     requires(!std::same_as<std::remove_cvref_t<F>, Handler> &&
              std::invocable<const std::remove_cvref_t<F>&, ResponseWriter&, Request&>)
   Handler(F&& f)  // NOLINT(google-explicit-constructor): implicit like HandlerFunc
-      : impl_(std::make_shared<FunctionModel<std::remove_cvref_t<F>>>(std::forward<F>(f))) {}
+      : impl_(std::make_shared<FunctionModel<std::decay_t<F>>>(std::forward<F>(f))) {}
 
   template <class T>
     requires(!std::same_as<std::remove_cvref_t<T>, Handler> && ServesHttp<std::remove_cvref_t<T>> &&

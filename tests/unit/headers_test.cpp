@@ -98,3 +98,20 @@ TEST(Request, PathValues) {
 
 }  // namespace
 }  // namespace nethttp
+
+#include "nethttp/testing.hpp"
+
+namespace nethttp {
+namespace {
+void plain_function_handler(ResponseWriter& w, Request&) { w.write("plain"); }
+
+TEST(Handler, PlainFunctionsAndPointersConvert) {
+  Handler by_name = plain_function_handler;
+  Handler by_pointer = &plain_function_handler;
+  Request r("GET", "/");
+  EXPECT_EQ(testing::serve(by_name, r)->body(), "plain");
+  EXPECT_EQ(testing::serve(by_pointer, r)->body(), "plain");
+  EXPECT_EQ(testing::serve(Handler(), r)->code(), 404);
+}
+}  // namespace
+}  // namespace nethttp
