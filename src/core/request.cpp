@@ -89,7 +89,9 @@ bool Request::set_target(std::string_view target) {
   std::size_t q = rest.find('?');
   std::string_view raw_path = rest.substr(0, q);
   std::string_view raw_query = q == std::string_view::npos ? std::string_view() : rest.substr(q + 1);
-  std::string decoded;
+  // Decode into a per-thread scratch buffer: a local string would allocate for every
+  // request whose path outgrows the small-string buffer (this runs once per request).
+  thread_local std::string decoded;
   if (!percent_decode(raw_path, decoded) || decoded.find('\0') != std::string::npos) return false;
   target_.assign(target);
   path_.assign(decoded);
