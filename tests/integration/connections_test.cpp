@@ -1,10 +1,15 @@
 // Connection-level behaviour: ConnState, max_connections, descriptor exhaustion, backpressure.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -81,18 +86,31 @@ TEST(Connections, OutOfDescriptorsBacksOffAndKeepsServing) {
   ASSERT_TRUE(existing.read_response());
 
   // Use up the descriptor table (the server shares this process), leaving exactly one for
-  // a client socket: the server's accept then fails with EMFILE.
+  // a client socket: the server's accept then fails with EMFILE. The soft limit is only ever
+  // lowered (always allowed), to just above the highest descriptor in use, so the filling is
+  // quick whatever limits the environment gives us.
   rlimit old{};
   ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  int highest = -1;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    highest = std::max(highest, std::stoi(entry.path().filename().string()));
+  }
   rlimit low = old;
-  low.rlim_cur = 256;
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  low.rlim_cur = std::min<rlim_t>(old.rlim_cur, static_cast<rlim_t>(highest) + 64);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0)
+      << std::strerror(errno) << " cur=" << old.rlim_cur << " max=" << old.rlim_max;
   std::vector<UniqueFd> filler;
+  int fill_errno = 0;
   for (;;) {
-    UniqueFd fd(::dup(0));
-    if (!fd) break;
+    UniqueFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+      fill_errno = errno;
+      break;
+    }
     filler.push_back(std::move(fd));
   }
+  ASSERT_EQ(fill_errno, EMFILE) << std::strerror(fill_errno);
+  ASSERT_FALSE(filler.empty()) << "limit " << low.rlim_cur << " left no room to fill";
   filler.pop_back();  // room for one client socket
   std::optional<RawClient> starved;
   starved.emplace(ts.port());  // queued in the kernel; the server cannot accept it yet
