@@ -85,7 +85,8 @@ OutputQueue::Result OutputQueue::write_to(int fd, std::size_t budget, std::size_
     // Gather consecutive byte segments into one writev.
     iovec iov[kMaxIov];
     std::size_t n = 0, total = 0;
-    for (std::size_t i = head_; i < count_ && n < kMaxIov; ++i) {
+    std::size_t i = head_;
+    for (; i < count_ && n < kMaxIov; ++i) {
       Segment& s = segments_[i];
       if (s.file.file) break;
       iov[n].iov_base = s.bytes.data() + s.sent;
@@ -96,9 +97,17 @@ OutputQueue::Result OutputQueue::write_to(int fd, std::size_t budget, std::size_
     msghdr msg{};
     msg.msg_iov = iov;
     msg.msg_iovlen = n;
+    // writev, without SIGPIPE when the peer is gone. When a file range comes next (a
+    // response header before its sendfile body), ask the kernel to hold a partial segment
+    // so the header and the start of the body leave in one packet; sendfile's last chunk
+    // pushes it out.
+    int flags = MSG_NOSIGNAL;
+#ifdef MSG_MORE
+    if (i < count_ && segments_[i].file.file) flags |= MSG_MORE;
+#endif
     ssize_t rc;
     do {
-      rc = ::sendmsg(fd, &msg, MSG_NOSIGNAL);  // writev, without SIGPIPE when the peer is gone
+      rc = ::sendmsg(fd, &msg, flags);
     } while (rc < 0 && errno == EINTR);
     if (rc < 0) return errno == EAGAIN ? Result::blocked : Result::failed;
     std::size_t left = static_cast<std::size_t>(rc);
