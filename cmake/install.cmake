@@ -1,6 +1,7 @@
 # Install rules: headers (with the generated version.hpp), the library, the CMake package
 # (nethttpConfig.cmake exporting nethttp::nethttp) and a relocatable nethttp.pc.
-# Verified by tests/package/ (find_package, add_subdirectory and pkg-config consumers).
+# Verified by tests/package/ (the tests/consumer program built through find_package,
+# add_subdirectory and pkg-config).
 include(CMakePackageConfigHelpers)
 set(NETHTTP_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/nethttp)
 

@@ -59,7 +59,7 @@ if(STEP STREQUAL "install")
 elseif(STEP STREQUAL "find_package")
   # A fresh tree each time, so find_package really searches the prefix again.
   file(REMOVE_RECURSE ${PKG_DIR}/find_package)
-  configure_build_run(${PACKAGE_SOURCES}/find_package_consumer ${PKG_DIR}/find_package
+  configure_build_run(${SOURCE_ROOT}/tests/consumer ${PKG_DIR}/find_package
                       -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
 
 elseif(STEP STREQUAL "add_subdirectory")
@@ -87,7 +87,7 @@ elseif(STEP STREQUAL "pkg_config")
   file(MAKE_DIRECTORY ${PKG_DIR}/pkg_config)
   # The rpath matters only for a shared libnethttp outside the loader's search path.
   run(${CXX_COMPILER} ${extra} "-DNETHTTP_EXPECTED_VERSION=\"${version}\""
-      ${PACKAGE_SOURCES}/find_package_consumer/main.cpp -o ${PKG_DIR}/pkg_config/consumer
+      ${SOURCE_ROOT}/tests/consumer/main.cpp -o ${PKG_DIR}/pkg_config/consumer
       ${flags} -Wl,-rpath,${libdir})
   run(${PKG_DIR}/pkg_config/consumer)
 
