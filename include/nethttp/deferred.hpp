@@ -38,10 +38,14 @@ class DeferredTarget {
 /// was written), so a forgotten response never hangs a connection.
 class DeferredResponse {
  public:
+  /// An empty DeferredResponse finishes nothing; ResponseWriter::defer() returns real ones.
   DeferredResponse() = default;
+  /// Used by ResponseWriter implementations; handlers call ResponseWriter::defer().
   explicit DeferredResponse(std::shared_ptr<detail::DeferredTarget> target) noexcept
       : target_(std::move(target)) {}
+  /// Moving transfers the duty to finish the response.
   DeferredResponse(DeferredResponse&&) noexcept = default;
+  /// Assigning first finishes the response this one held, as destruction would.
   DeferredResponse& operator=(DeferredResponse&& other) noexcept;
   DeferredResponse(const DeferredResponse&) = delete;
   DeferredResponse& operator=(const DeferredResponse&) = delete;

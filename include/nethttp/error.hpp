@@ -29,11 +29,14 @@ int status_for(Error e) noexcept;
 /// http_error_category is the std::error_category of Error.
 const std::error_category& http_error_category() noexcept;
 
+/// make_error_code lets an Error convert to std::error_code (`ec == Error::timeout`).
 inline std::error_code make_error_code(Error e) noexcept {
   return {static_cast<int>(e), http_error_category()};
 }
 
 }  // namespace nethttp
 
+/// \cond
 template <>
 struct std::is_error_code_enum<nethttp::Error> : std::true_type {};
+/// \endcond

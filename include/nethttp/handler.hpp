@@ -36,12 +36,16 @@ class Handler {
   /// An empty Handler answers 404.
   Handler() = default;
 
+  /// A Handler wraps any callable taking (ResponseWriter&, Request&): a lambda, a function
+  /// or a function object (Go: HandlerFunc). The callable is copied or moved in.
   template <class F>
     requires(!std::same_as<std::remove_cvref_t<F>, Handler> &&
              std::invocable<const std::remove_cvref_t<F>&, ResponseWriter&, Request&>)
   Handler(F&& f)  // NOLINT(google-explicit-constructor): implicit like HandlerFunc
       : impl_(std::make_shared<FunctionModel<std::decay_t<F>>>(std::forward<F>(f))) {}
 
+  /// A Handler also wraps an object with a `serve(ResponseWriter&, Request&) const` member,
+  /// such as a ServeMux (Go: the Handler interface).
   template <class T>
     requires(!std::same_as<std::remove_cvref_t<T>, Handler> && ServesHttp<std::remove_cvref_t<T>> &&
              !std::invocable<const std::remove_cvref_t<T>&, ResponseWriter&, Request&>)
@@ -52,6 +56,7 @@ class Handler {
   void serve(ResponseWriter& w, Request& r) const;
   /// empty reports whether this Handler holds nothing (and so answers 404).
   [[nodiscard]] bool empty() const noexcept { return impl_ == nullptr; }
+  /// A Handler is true when it holds something (the opposite of empty()).
   explicit operator bool() const noexcept { return impl_ != nullptr; }
 
  private:
@@ -84,6 +89,7 @@ Handler chain(Handler h, std::initializer_list<Middleware> outer_first);
 /// error writes a plain-text error response: `Content-Type: text/plain; charset=utf-8`,
 /// `X-Content-Type-Options: nosniff`, the status, and message plus a newline (Go: http.Error).
 void error(ResponseWriter& w, std::string_view message, int status);
+/// error with a Status enumerator: `error(w, "no such item", Status::not_found)`.
 inline void error(ResponseWriter& w, std::string_view message, Status status) {
   error(w, message, to_int(status));
 }

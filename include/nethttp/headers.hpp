@@ -14,8 +14,8 @@ namespace nethttp {
 /// HeaderField is one name/value pair as stored in a Headers map. The views stay valid
 /// until the map is next modified.
 struct HeaderField {
-  std::string_view name;
-  std::string_view value;
+  std::string_view name;   ///< the field name as sent (compare with iequals)
+  std::string_view value;  ///< the field value, without surrounding whitespace
 };
 
 /// iequals compares two ASCII strings ignoring case (header names, tokens).
@@ -42,6 +42,7 @@ class Headers {
   void clear() noexcept;
   /// size is the number of fields (not names).
   [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+  /// empty reports whether there are no fields.
   [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
   /// at returns field i (0 <= i < size()).
   [[nodiscard]] HeaderField at(std::size_t i) const noexcept;
@@ -49,6 +50,7 @@ class Headers {
   /// const_iterator walks the fields in insertion order, yielding HeaderField by value.
   class const_iterator {
    public:
+    /// @{ The standard forward-iterator members.
     using iterator_category = std::forward_iterator_tag;
     using value_type = HeaderField;
     using difference_type = std::ptrdiff_t;
@@ -60,12 +62,15 @@ class Headers {
     const_iterator& operator++() noexcept { ++i_; return *this; }
     const_iterator operator++(int) noexcept { auto t = *this; ++i_; return t; }
     bool operator==(const const_iterator& o) const noexcept { return i_ == o.i_; }
+    /// @}
    private:
     const Headers* h_ = nullptr;
     std::size_t i_ = 0;
   };
+  /// @{ begin and end walk every field: `for (HeaderField f : headers)`.
   [[nodiscard]] const_iterator begin() const noexcept { return {this, 0}; }
   [[nodiscard]] const_iterator end() const noexcept { return {this, entries_.size()}; }
+  /// @}
 
  private:
   struct Entry {

@@ -32,6 +32,7 @@ Handler not_found();
 /// `Content-Type: text/html` unless one was set; GET answers also get a short HTML body
 /// linking to the target.
 void redirect(ResponseWriter& w, const Request& r, std::string_view url, int code);
+/// redirect with a Status enumerator: `redirect(w, r, "/new", Status::found)`.
 inline void redirect(ResponseWriter& w, const Request& r, std::string_view url, Status code) {
   redirect(w, r, url, to_int(code));
 }
@@ -39,6 +40,7 @@ inline void redirect(ResponseWriter& w, const Request& r, std::string_view url, 
 /// redirect returns a Handler that redirects every request to url with code, as the
 /// function above does (Go: http.RedirectHandler).
 Handler redirect(std::string url, int code);
+/// redirect with a Status enumerator, as a Handler.
 inline Handler redirect(std::string url, Status code) { return redirect(std::move(url), to_int(code)); }
 
 /// timeout_handler bounds how long h may take to finish a deferred response (Go:

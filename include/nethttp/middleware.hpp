@@ -99,7 +99,7 @@ struct RequestIdOptions {
   /// trust_incoming keeps an id the client sent when it is 1 to max_length visible ASCII
   /// characters; otherwise (or when false) a fresh id replaces it.
   bool trust_incoming = true;
-  std::size_t max_length = 128;
+  std::size_t max_length = 128;  ///< the longest incoming id that is kept
 };
 
 /// request_id makes sure every request has an id: it keeps a valid incoming one or
@@ -117,7 +117,7 @@ std::string new_request_id();
 /// that "*" alone allows every origin and one "*" inside an entry matches any run of
 /// characters ("https://*.example.com").
 struct CorsOptions {
-  std::vector<std::string> allowed_origins = {"*"};
+  std::vector<std::string> allowed_origins = {"*"};  ///< who may call us (see above)
   /// allowed_methods lists what a preflight may ask for (compared case-sensitively, as the
   /// Fetch standard does).
   std::vector<std::string> allowed_methods = {"GET", "HEAD", "POST"};
@@ -173,8 +173,8 @@ std::string_view client_ip(std::string_view remote_addr) noexcept;
 
 /// BasicCredentials is one user name and password accepted by basic_auth().
 struct BasicCredentials {
-  std::string user;
-  std::string password;
+  std::string user;      ///< the user name, compared exactly
+  std::string password;  ///< the password, compared in constant time
 };
 
 /// basic_auth requires HTTP Basic authentication (RFC 7617) with one of users. Each attempt

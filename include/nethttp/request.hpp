@@ -14,8 +14,9 @@ namespace nethttp {
 
 /// HttpVersion is the protocol version of a request, e.g. {1, 1}.
 struct HttpVersion {
-  int major = 1;
-  int minor = 1;
+  int major = 1;  ///< the digit before the dot
+  int minor = 1;  ///< the digit after the dot
+  /// Versions compare equal when both digits match.
   friend bool operator==(HttpVersion, HttpVersion) = default;
 };
 
@@ -55,9 +56,10 @@ class Request {
   [[nodiscard]] std::string_view host() const noexcept { return host_; }
   /// version is the HTTP version of the request line.
   [[nodiscard]] HttpVersion version() const noexcept { return version_; }
-  /// headers holds the request header fields.
+  /// @{ headers holds the request header fields (mutable for middleware and tests).
   [[nodiscard]] const Headers& headers() const noexcept { return headers_; }
   [[nodiscard]] Headers& headers() noexcept { return headers_; }
+  /// @}
   /// header returns the first value of header name, or "".
   [[nodiscard]] std::string_view header(std::string_view name) const noexcept { return headers_.get(name); }
   /// body is the whole request body (the server reads it before calling the handler,
@@ -73,10 +75,12 @@ class Request {
   void set_path_value(std::string_view name, std::string_view value);
   /// pattern is the ServeMux pattern that matched this request ("" if none). Go: Request.Pattern.
   [[nodiscard]] std::string_view pattern() const noexcept { return pattern_; }
+  /// set_pattern records the matched pattern; the router calls it.
   void set_pattern(std::string_view p) { pattern_.assign(p); }
 
   // Setters, used by the server while parsing, by tests, and by middleware that passes a
   // modified copy on (strip_prefix).
+  /// set_method sets method().
   void set_method(std::string_view m) { method_.assign(m); }
   /// set_target parses an origin-form or absolute-form target into path, raw_path,
   /// raw_query (and host for absolute-form). Returns false, leaving the request unchanged,
@@ -85,11 +89,15 @@ class Request {
   bool set_target(std::string_view target);
   /// set_path sets path() and raw_path() directly (strip_prefix uses it).
   void set_path(std::string_view path, std::string_view raw_path);
+  /// set_host sets host().
   void set_host(std::string_view h) { host_.assign(h); }
+  /// set_version sets version().
   void set_version(HttpVersion v) noexcept { version_ = v; }
+  /// set_body replaces body() with a copy of b.
   void set_body(std::string_view b) { body_.assign(b); }
   /// mutable_body gives the parser (and body-rewriting middleware) the body storage.
   std::string& mutable_body() noexcept { return body_; }
+  /// set_remote_addr sets remote_addr().
   void set_remote_addr(std::string_view a) { remote_addr_.assign(a); }
 
   /// reset empties every field but keeps the memory, so a connection can reuse one Request

@@ -19,9 +19,9 @@ namespace nethttp {
 /// shared so an open-file cache can hand the same one to many responses; it stays open until
 /// the last response that uses it has been sent.
 struct FileSlice {
-  std::shared_ptr<const UniqueFd> file;
-  std::uint64_t offset = 0;
-  std::uint64_t length = 0;
+  std::shared_ptr<const UniqueFd> file;  ///< the open file; must stay unchanged while sent
+  std::uint64_t offset = 0;              ///< first byte of the range
+  std::uint64_t length = 0;              ///< bytes in the range (0 sends nothing)
 };
 
 /// ResponseStats describes a finished response, for access logs and metrics.
@@ -52,10 +52,12 @@ class ResponseWriter {
   /// write_header sends the status line with headers(). Only the first call counts; write()
   /// calls write_header(200) itself when needed.
   virtual void write_header(int status) = 0;
+  /// write_header with a Status enumerator: `w.write_header(Status::not_found)`.
   void write_header(Status status) { write_header(to_int(status)); }
   /// write appends body bytes. Returns false when the bytes were dropped: the client is
   /// gone, or the status or method allows no body (HEAD still counts them for Content-Length).
   virtual bool write(std::string_view data) = 0;
+  /// write appends raw bytes, as write(std::string_view).
   bool write(std::span<const std::byte> data) {
     return write(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
   }

@@ -131,8 +131,10 @@ class ServeMux {
   ServeMux();
   /// Copies share the route table (reference semantics). There is deliberately no move
   /// constructor: moving copies, so a ServeMux is never left without a table.
+  /// @{
   ServeMux(const ServeMux&) = default;
   ServeMux& operator=(const ServeMux&) = default;
+  /// @}
   ~ServeMux();
 
   /// handle registers handler for pattern. Throws std::invalid_argument, registering

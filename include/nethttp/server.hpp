@@ -106,10 +106,10 @@ struct ServerConfig {
 
 /// LoopStats are the counters of one event loop; see Server::stats().
 struct LoopStats {
-  std::uint64_t connections_open = 0;
-  std::uint64_t connections_accepted = 0;
-  std::uint64_t requests = 0;
-  std::uint64_t bytes_sent = 0;
+  std::uint64_t connections_open = 0;      ///< connections open now
+  std::uint64_t connections_accepted = 0;  ///< accepts since listen(), including any closed at once over max_connections
+  std::uint64_t requests = 0;              ///< requests handed to the handler
+  std::uint64_t bytes_sent = 0;            ///< bytes written to sockets (headers and bodies)
   /// lag_seconds is how late the loop last ran its periodic 100 ms tick: a blocked loop
   /// shows up here.
   double lag_seconds = 0;
@@ -117,7 +117,8 @@ struct LoopStats {
 
 /// ServerStats is a snapshot of every loop's counters.
 struct ServerStats {
-  std::vector<LoopStats> loops;
+  std::vector<LoopStats> loops;  ///< one entry per event loop, in loop order
+  /// total sums every loop's counters; lag_seconds is the worst loop's.
   [[nodiscard]] LoopStats total() const;
 };
 
@@ -177,6 +178,8 @@ class Server {
 /// may deliver it there, killing the process instead of draining it.
 class ShutdownOnSignals {
  public:
+  /// ShutdownOnSignals starts waiting for signals (SIGINT and SIGTERM when empty); the first
+  /// one calls server.shutdown(deadline).
   ShutdownOnSignals(Server& server, std::chrono::milliseconds deadline,
                     std::initializer_list<int> signals = {});
   ~ShutdownOnSignals();

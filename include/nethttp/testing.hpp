@@ -27,6 +27,7 @@ class ResponseRecorder final : public ResponseWriter {
   ResponseRecorder();
   ~ResponseRecorder() override;
 
+  /// @{ The ResponseWriter interface, recording instead of sending.
   Headers& headers() override;
   void write_header(int status) override;
   using ResponseWriter::write_header;
@@ -38,6 +39,7 @@ class ResponseRecorder final : public ResponseWriter {
   [[nodiscard]] int status() const noexcept override;
   [[nodiscard]] std::uint64_t bytes_written() const noexcept override;
   void on_finish(std::function<void(const ResponseStats&)> fn) override;
+  /// @}
 
   /// code is the status written, 200 if the handler wrote a body without one, and 200 if it
   /// wrote nothing at all (as Go's recorder).
@@ -87,14 +89,18 @@ ServerConfig test_config();
 /// std::system_error if it cannot listen.
 class TestServer {
  public:
+  /// TestServer starts serving handler at once; config.listen is normally left as
+  /// test_config() sets it (127.0.0.1, port 0).
   explicit TestServer(Handler handler, ServerConfig config = test_config());
   ~TestServer();  ///< shutdown with a 2 s deadline, then joins
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
 
+  /// port is the ephemeral port the server listens on.
   [[nodiscard]] std::uint16_t port() const noexcept { return server_.port(); }
   /// url is "http://127.0.0.1:PORT".
   [[nodiscard]] std::string url() const;
+  /// server gives access to the running Server (stats(), shutdown()).
   [[nodiscard]] Server& server() noexcept { return server_; }
 
  private:

@@ -12,7 +12,9 @@ class UniqueFd {
  public:
   /// Takes ownership of fd (-1 means "none").
   explicit UniqueFd(int fd = -1) noexcept : fd_(fd) {}
+  /// Moving transfers ownership; other is left holding -1.
   UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  /// Move-assigning closes the descriptor held before.
   UniqueFd& operator=(UniqueFd&& other) noexcept {
     reset(std::exchange(other.fd_, -1));
     return *this;
@@ -25,6 +27,7 @@ class UniqueFd {
   [[nodiscard]] int get() const noexcept { return fd_; }
   /// valid reports whether a descriptor is held.
   [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+  /// A UniqueFd is true when valid().
   explicit operator bool() const noexcept { return valid(); }
   /// release gives up ownership and returns the descriptor.
   [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }

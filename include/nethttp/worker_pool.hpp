@@ -33,6 +33,7 @@ class WorkerPool {
   class Task {
    public:
     Task() = default;
+    /// A Task takes any callable with no arguments, including move-only ones.
     template <class F>
       requires(!std::same_as<std::remove_cvref_t<F>, Task> && std::invocable<std::remove_cvref_t<F>&>)
     Task(F&& f)  // NOLINT(google-explicit-constructor): lambdas convert like std::function
@@ -41,6 +42,7 @@ class WorkerPool {
     void operator()() {
       if (impl_) impl_->run();
     }
+    /// A Task is true when it holds a callable.
     explicit operator bool() const noexcept { return impl_ != nullptr; }
 
    private:
@@ -62,7 +64,9 @@ class WorkerPool {
   /// unspent Reservation gives the slot back. Move-only; must not outlive its pool.
   class Reservation {
    public:
+    /// Moving transfers the claim.
     Reservation(Reservation&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)) {}
+    /// Move-assigning gives back the slot held before.
     Reservation& operator=(Reservation&& other) noexcept;
     Reservation(const Reservation&) = delete;
     Reservation& operator=(const Reservation&) = delete;
