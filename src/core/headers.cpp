@@ -1,11 +1,23 @@
 #include "nethttp/headers.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
+#include <string>
 
 namespace nethttp {
 
 namespace {
 constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+// offset_in returns where s starts inside arena when s is a view of arena's bytes.
+std::optional<std::size_t> offset_in(const std::string& arena, std::string_view s) noexcept {
+  const std::less_equal<const char*> le;
+  const char* begin = arena.data();
+  const char* end = begin + arena.size();
+  if (s.empty() || !le(begin, s.data()) || !le(s.data() + s.size(), end)) return std::nullopt;
+  return static_cast<std::size_t>(s.data() - begin);
+}
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -43,31 +55,22 @@ std::vector<std::string_view> Headers::values(std::string_view name) const {
 }
 
 void Headers::add(std::string_view name, std::string_view value) {
+  // name or value may view this map's own arena (`h.add("X", h.get("Y"))`); the first append
+  // may reallocate it, so such input is located by offset before anything moves.
+  const std::optional<std::size_t> name_at = offset_in(arena_, name);
+  const std::optional<std::size_t> value_at = offset_in(arena_, value);
   Entry e{};
   e.name_off = static_cast<std::uint32_t>(arena_.size());
   e.name_len = static_cast<std::uint32_t>(name.size());
-  arena_.append(name);
+  if (name_at) arena_.append(arena_, *name_at, name.size()); else arena_.append(name);
   e.value_off = static_cast<std::uint32_t>(arena_.size());
   e.value_len = static_cast<std::uint32_t>(value.size());
-  arena_.append(value);
+  if (value_at) arena_.append(arena_, *value_at, value.size()); else arena_.append(value);
   entries_.push_back(e);
 }
 
 void Headers::set(std::string_view name, std::string_view value) {
-  // name and value may point into arena_: append before removing (removal never moves
-  // arena bytes, and append may reallocate, so copy first when aliasing).
-  if (name.data() >= arena_.data() && name.data() < arena_.data() + arena_.size()) {
-    std::string n(name), v(value);
-    remove(n);
-    add(n, v);
-    return;
-  }
-  if (value.data() >= arena_.data() && value.data() < arena_.data() + arena_.size()) {
-    std::string v(value);
-    remove(name);
-    add(name, v);
-    return;
-  }
+  // remove() leaves the arena's bytes where they are, so views into it stay valid for add().
   remove(name);
   add(name, value);
 }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "nethttp/headers.hpp"
 #include "nethttp/request.hpp"
 
@@ -29,6 +31,24 @@ TEST(Headers, SetReplacesEveryValueAndRemoveDeletes) {
   EXPECT_EQ(h.get("x"), "3");
   h.remove("X");
   EXPECT_TRUE(h.empty());
+}
+
+TEST(Headers, AddAndSetAcceptViewsOfTheirOwnFields) {
+  // Each add grows the arena, so some of these appends reallocate under the views passed in.
+  Headers h;
+  h.add("Long-Name-Of-A-Header", std::string(40, 'v'));
+  for (int i = 0; i < 20; ++i) {
+    HeaderField first = h.at(0);
+    h.add(first.name, first.value);
+  }
+  ASSERT_EQ(h.size(), 21u);
+  for (HeaderField f : h) {
+    EXPECT_EQ(f.name, "Long-Name-Of-A-Header");
+    EXPECT_EQ(f.value, std::string(40, 'v'));
+  }
+  h.set(h.at(3).name, h.at(5).value);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.get("long-name-of-a-header"), std::string(40, 'v'));
 }
 
 TEST(Headers, ClearKeepsCapacity) {
