@@ -168,7 +168,7 @@ TEST(Connections, SlowReaderStopsTheServerFromProducingMore) {
         w.write(chunk);
       },
       cfg);
-  RawClient c(ts.port(), 10s);
+  RawClient c(ts.port(), {.timeout = 10s});
   std::string batch;
   for (int i = 0; i < 100; ++i) batch += "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
   c.send(batch);

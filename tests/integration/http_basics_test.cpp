@@ -261,7 +261,7 @@ TEST(HttpBasics, Ipv6Loopback) {
   if (server.listen()) GTEST_SKIP() << "no IPv6 loopback here";
   std::thread t([&] { server.serve(); });
   {
-    RawClient c(server.port(), std::chrono::seconds(5), /*ipv6=*/true);
+    RawClient c(server.port(), {.ipv6 = true});
     c.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     auto res = c.read_response();
     ASSERT_TRUE(res);

@@ -68,8 +68,7 @@ TEST(Timeouts, IdleKeepAliveConnectionIsClosedSilently) {
 TEST(Timeouts, StalledReaderIsClosedByWriteTimeout) {
   std::string big(8 << 20, 'z');
   testing::TestServer ts([&big](ResponseWriter& w, Request&) { w.write(big); }, fast_timeouts());
-  RawClient c(ts.port(), 5s);
-  c.set_receive_buffer(4096);
+  RawClient c(ts.port(), {.timeout = 5s, .receive_buffer = 4096});
   c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
   // Never read: the server must give up once the socket stays full for write_timeout.
   auto deadline = std::chrono::steady_clock::now() + 5s;
@@ -83,8 +82,7 @@ TEST(Timeouts, SlowButSteadyReaderGetsEverything) {
   // The write timeout is per stall, not per response: a reader that keeps draining wins.
   std::string big(2 << 20, 'q');
   testing::TestServer ts([&big](ResponseWriter& w, Request&) { w.write(big); }, fast_timeouts());
-  RawClient c(ts.port(), 5s);
-  c.set_receive_buffer(16384);
+  RawClient c(ts.port(), {.timeout = 5s, .receive_buffer = 16384});
   c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
   auto res = c.read_response();
   ASSERT_TRUE(res);

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -20,13 +21,17 @@ namespace {
 }
 }  // namespace
 
-RawClient::RawClient(std::uint16_t port, std::chrono::milliseconds timeout, bool ipv6) : timeout_(timeout) {
-  fd_.reset(::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+RawClient::RawClient(std::uint16_t port, RawClientOptions options) : options_(options) {
+  fd_.reset(::socket(options.ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd_) fail("socket");
   int one = 1;
   ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (options.receive_buffer != 0 &&
+      ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &options.receive_buffer, sizeof options.receive_buffer) != 0) {
+    fail("SO_RCVBUF");
+  }
   int rc;
-  if (ipv6) {
+  if (options.ipv6) {
     sockaddr_in6 a{};
     a.sin6_family = AF_INET6;
     a.sin6_port = htons(port);
@@ -53,13 +58,13 @@ void RawClient::send(std::string_view bytes) {
   }
 }
 
-bool RawClient::fill() {
+bool RawClient::read_some() {
   pollfd p{fd_.get(), POLLIN, 0};
-  int rc = ::poll(&p, 1, static_cast<int>(timeout_.count()));
+  int rc = ::poll(&p, 1, static_cast<int>(options_.timeout.count()));
   if (rc == 0) throw std::runtime_error("RawClient: read timed out");
   if (rc < 0) fail("poll");
   char tmp[16384];
-  ssize_t n = ::recv(fd_.get(), tmp, sizeof tmp, 0);
+  ssize_t n = ::recv(fd_.get(), tmp, std::min(sizeof tmp, options_.read_chunk), 0);
   if (n < 0) {
     if (errno == ECONNRESET) return false;
     fail("recv");
@@ -77,13 +82,13 @@ bool RawClient::read_line(std::string& line) {
       buf_.erase(0, pos + 2);
       return true;
     }
-    if (!fill()) return false;
+    if (!read_some()) return false;
   }
 }
 
 bool RawClient::read_exact(std::size_t n, std::string& out) {
   while (buf_.size() < n) {
-    if (!fill()) return false;
+    if (!read_some()) return false;
   }
   out.append(buf_, 0, n);
   buf_.erase(0, n);
@@ -135,14 +140,14 @@ std::optional<ParsedResponse> RawClient::read_response(bool head) {
 }
 
 std::string RawClient::read_until_close() {
-  while (fill()) {
+  while (read_some()) {
   }
   return std::exchange(buf_, {});
 }
 
 bool RawClient::wait_closed() {
   try {
-    while (fill()) {
+    while (read_some()) {
     }
     return true;
   } catch (const std::runtime_error&) {
@@ -151,21 +156,17 @@ bool RawClient::wait_closed() {
 }
 
 std::string RawClient::read_available(std::chrono::milliseconds wait) {
-  auto saved = timeout_;
-  timeout_ = wait;
+  auto saved = options_.timeout;
+  options_.timeout = wait;
   try {
-    fill();
+    read_some();
   } catch (const std::runtime_error&) {
   }
-  timeout_ = saved;
+  options_.timeout = saved;
   return std::exchange(buf_, {});
 }
 
 void RawClient::shutdown_write() { ::shutdown(fd_.get(), SHUT_WR); }
-
-void RawClient::set_receive_buffer(int bytes) {
-  ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
-}
 
 std::optional<ParsedResponse> roundtrip(std::uint16_t port, std::string_view raw, bool head) {
   RawClient c(port);

@@ -23,13 +23,26 @@ struct ParsedResponse {
   std::string header(std::string_view name) const { return std::string(headers.get(name)); }
 };
 
-/// RawClient connects to 127.0.0.1:port (or [::1] when ipv6) and exchanges raw bytes.
-/// Every read waits at most timeout; failures throw std::runtime_error, so a test fails
-/// loudly instead of hanging.
+/// RawClientOptions shape a RawClient's socket: RawClient c(port, {.timeout = 20s}).
+struct RawClientOptions {
+  /// timeout bounds every wait for bytes.
+  std::chrono::milliseconds timeout = std::chrono::seconds(5);
+  /// ipv6 connects to [::1] instead of 127.0.0.1.
+  bool ipv6 = false;
+  /// receive_buffer, when not 0, is the SO_RCVBUF set *before* connect(), so the TCP window
+  /// (its scale is fixed by the handshake) really is that small: the slow-reader tests need
+  /// the server to meet a full socket. Set after connect it would barely shrink the window.
+  int receive_buffer = 0;
+  /// read_chunk is the most one recv() takes; small values make a slow reader.
+  std::size_t read_chunk = 16384;
+};
+
+/// RawClient connects to 127.0.0.1:port (or [::1]) and exchanges raw bytes. Every read waits
+/// at most options.timeout; failures throw std::runtime_error, so a test fails loudly instead
+/// of hanging.
 class RawClient {
  public:
-  explicit RawClient(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5),
-                     bool ipv6 = false);
+  explicit RawClient(std::uint16_t port, RawClientOptions options = {});
 
   /// send writes all of bytes.
   void send(std::string_view bytes);
@@ -43,20 +56,20 @@ class RawClient {
   bool wait_closed();
   /// read_available returns what arrives within a short wait (possibly "").
   std::string read_available(std::chrono::milliseconds wait = std::chrono::milliseconds(50));
+  /// read_some waits for bytes (at most options.read_chunk) and keeps them for the next
+  /// read; false once the server has closed.
+  bool read_some();
   /// shutdown_write half-closes our side.
   void shutdown_write();
-  /// set_receive_buffer shrinks SO_RCVBUF (slow-reader tests); call before sending.
-  void set_receive_buffer(int bytes);
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
   void close() { fd_.reset(); }
 
  private:
-  bool fill();  // reads more into buf_; false on EOF
   bool read_line(std::string& line);
   bool read_exact(std::size_t n, std::string& out);
   UniqueFd fd_;
-  std::string buf_;
-  std::chrono::milliseconds timeout_;
+  std::string buf_;  // read but not yet consumed
+  RawClientOptions options_;
 };
 
 /// roundtrip sends raw on a fresh connection and reads one response.
