@@ -56,18 +56,16 @@ bool RequestParser::count_header_bytes(std::size_t n) noexcept {
 RequestParser::Status RequestParser::execute(std::string_view data, std::size_t& consumed) {
   consumed = 0;
   if (error_ != Error::ok) return Status::error;
-  std::string_view input = data;
   if (!scanner_.done()) {
     // Only the header block goes through the scanner; llhttp may parse past it (the body)
     // in this same call, which is fine: the scanner already vouched for the header bytes.
     std::size_t scanned = 0;
     switch (scanner_.scan(data, scanned)) {
       case HeaderScanner::Result::error: {
-        // Let llhttp see the bytes up to the fault first, so a limit it would hit there
-        // (431/414) wins over the generic 400, then report the malformed input.
+        // Let llhttp see the bytes up to the fault first: a limit it hits there (431/414)
+        // replaces the generic 400 set here.
         error_ = Error::bad_request;
         if (scanned > 0) llhttp_execute(&parser_, data.data(), scanned);
-        if (error_ == Error::ok) error_ = Error::bad_request;
         return Status::error;
       }
       case HeaderScanner::Result::need_more:
@@ -75,13 +73,13 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
         break;
     }
   }
-  llhttp_errno_t err = llhttp_execute(&parser_, input.data(), input.size());
+  llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
   if (err == HPE_OK) {
-    consumed = input.size();
+    consumed = data.size();
     return Status::need_more;
   }
   if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
-    consumed = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - input.data());
+    consumed = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data.data());
     if (!in_message_ && headers_done_) return Status::complete;
     // A pause without a completed message: CONNECT (tunnels are not served).
     error_ = Error::bad_request;
