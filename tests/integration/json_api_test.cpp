@@ -19,45 +19,21 @@
 #include "nethttp/serve_mux.hpp"
 #include "nethttp/testing.hpp"
 #include "nethttp/version.hpp"
+#include "support/json_response.hpp"
 #include "support/raw_client.hpp"
 
 namespace json_api {
 namespace {
 
+using nethttp::test::expect_json_error;
+using nethttp::test::json_body;
 using nethttp::test::ParsedResponse;
 
-// call sends one request on a fresh connection and returns the response; throws if the
-// server closed without answering.
+// call sends one request on a fresh connection; a body goes as JSON unless content_type
+// says otherwise. Throws if the server closed without answering.
 ParsedResponse call(std::uint16_t port, std::string_view method, std::string_view target,
                     std::string_view body = {}, std::string_view content_type = "application/json") {
-  std::string raw = fmt::format("{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", method, target);
-  if (!body.empty() || method == "POST" || method == "PUT") {
-    if (!content_type.empty()) raw += fmt::format("Content-Type: {}\r\n", content_type);
-    raw += fmt::format("Content-Length: {}\r\n", body.size());
-  }
-  raw += "\r\n";
-  raw += body;
-  auto response = nethttp::test::roundtrip(port, raw, method == "HEAD");
-  if (!response) throw std::runtime_error(fmt::format("no response to {} {}", method, target));
-  return *response;
-}
-
-// json_body parses a response body, failing the test (with the body) when it is not JSON.
-Json json_body(const ParsedResponse& r) {
-  EXPECT_EQ(r.header("Content-Type"), "application/json") << r.body;
-  Json j = Json::parse(r.body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.body;
-  return j;
-}
-
-// expect_json_error checks an error answer: its status and a JSON {"error": "..."} body.
-void expect_json_error(const ParsedResponse& r, int status) {
-  EXPECT_EQ(r.status, status) << r.body;
-  Json j = json_body(r);
-  ASSERT_TRUE(j.is_object()) << r.body;
-  ASSERT_TRUE(j.contains("error")) << r.body;
-  EXPECT_TRUE(j["error"].is_string());
-  EXPECT_FALSE(j["error"].get<std::string>().empty());
+  return nethttp::test::request(port, method, target, body, content_type);
 }
 
 nethttp::Handler api_handler(std::shared_ptr<ItemStore> store) {

@@ -4,25 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <sstream>
 
 #include "nethttp/metrics.hpp"
 #include "nethttp/testing.hpp"
+#include "support/prometheus.hpp"
 #include "support/raw_client.hpp"
 
 namespace nethttp {
 namespace {
 
-std::map<std::string, double> parse_samples(const std::string& text) {
-  std::map<std::string, double> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line.front() == '#') continue;
-    std::size_t space = line.rfind(' ');
-    out[line.substr(0, space)] = std::stod(line.substr(space + 1));
-  }
-  return out;
-}
+using test::parse_samples;
 
 TEST(MetricsSocket, ScrapeCountsRequestsAndServerStats) {
   MetricsRegistry metrics;

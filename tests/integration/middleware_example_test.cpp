@@ -1,20 +1,17 @@
 // The middleware example's chain, in-process on a TestServer (every middleware together,
 // over real sockets), and the real binary when it was built: start, serve, stop on SIGTERM.
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <filesystem>
-#include <map>
-#include <sstream>
+#include <optional>
 
 #include "../../examples/middleware/app.hpp"
 #include "nethttp/testing.hpp"
+#include "support/child_process.hpp"
+#include "support/gzip.hpp"
 #include "support/raw_client.hpp"
 
 namespace nethttp {
@@ -22,25 +19,6 @@ namespace {
 
 using middleware_example::App;
 using middleware_example::AppOptions;
-
-std::string gunzip(std::string_view in) {
-  z_stream zs{};
-  EXPECT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  int rc;
-  do {
-    char buf[4096];
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - zs.avail_out);
-  } while (rc == Z_OK);
-  inflateEnd(&zs);
-  EXPECT_EQ(rc, Z_STREAM_END);
-  return out;
-}
 
 AppOptions quiet_options() {
   AppOptions o;
@@ -76,7 +54,9 @@ TEST(MiddlewareExample, ChainServesApiWithIdsCorsAndGzip) {
   auto items = test::get(p.ts.port(), "/api/items", "Accept-Encoding: gzip\r\n");
   EXPECT_EQ(items.status, 200);
   EXPECT_EQ(items.header("Content-Encoding"), "gzip");
-  EXPECT_NE(gunzip(items.body).find("\"name\":\"item 99\""), std::string::npos);
+  std::optional<std::string> items_json = test::gunzip(items.body);
+  ASSERT_TRUE(items_json) << "not one gzip stream";
+  EXPECT_NE(items_json->find("\"name\":\"item 99\""), std::string::npos);
 
   auto preflight = test::roundtrip(p.ts.port(),
                                    "OPTIONS /api/echo HTTP/1.1\r\nHost: t\r\nOrigin: http://localhost:3000\r\n"
@@ -136,39 +116,17 @@ std::string example_binary() {
 TEST(MiddlewareExample, BinaryServesAndStopsOnSigterm) {
   std::string binary = example_binary();
   if (binary.empty()) GTEST_SKIP() << "middleware_example was not built (NETHTTP_BUILD_EXAMPLES=OFF)";
-  int out[2];
-  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
-  UniqueFd read_end(out[0]), write_end(out[1]);
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::dup2(write_end.get(), STDOUT_FILENO);
-    ::execl(binary.c_str(), binary.c_str(), "--listen", "127.0.0.1:0", "--threads", "2", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  write_end.reset();
+  test::ChildProcess child(binary, {"--listen", "127.0.0.1:0", "--threads", "2"});
   // The first line names the port: "middleware_example: listening on 127.0.0.1:0 (port N)".
-  std::string first;
-  while (first.find('\n') == std::string::npos) {
-    pollfd p{read_end.get(), POLLIN, 0};
-    ASSERT_GT(::poll(&p, 1, 10'000), 0) << "no output from the example";
-    char buf[256];
-    ssize_t n = ::read(read_end.get(), buf, sizeof buf);
-    ASSERT_GT(n, 0) << "example exited early: " << first;
-    first.append(buf, static_cast<std::size_t>(n));
-  }
-  std::size_t at = first.find("(port ");
-  ASSERT_NE(at, std::string::npos) << first;
-  auto port = static_cast<std::uint16_t>(std::stoi(first.substr(at + 6)));
+  std::string first = child.read_stdout_line();
+  std::uint16_t port = test::port_after(first, "(port ");
+  ASSERT_NE(port, 0) << "no port in the first line \"" << first << "\"; stderr: " << child.err();
   auto res = test::get(port, "/api/hello?name=bin");
   EXPECT_EQ(res.status, 200);
   EXPECT_NE(res.body.find("\"hello\":\"bin\""), std::string::npos);
   EXPECT_EQ(test::get(port, "/readyz").status, 200);
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait_exit(), 0) << child.err();  // -1 if the signal killed it
 }
 
 }  // namespace

@@ -2,33 +2,16 @@
 // flushed stream, and HEAD untouched.
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include "nethttp/middleware.hpp"
 #include "nethttp/testing.hpp"
+#include "support/gzip.hpp"
 #include "support/raw_client.hpp"
 
 namespace nethttp {
 namespace {
 
-std::string gunzip(std::string_view in) {
-  z_stream zs{};
-  EXPECT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  int rc;
-  do {
-    char buf[4096];
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - zs.avail_out);
-  } while (rc == Z_OK);
-  inflateEnd(&zs);
-  EXPECT_EQ(rc, Z_STREAM_END);
-  return out;
-}
+using test::gunzip;
 
 std::string page() {
   std::string s;

@@ -19,52 +19,29 @@
 #include "../../examples/shortener/routes.hpp"
 #include "nethttp/serve_mux.hpp"
 #include "nethttp/testing.hpp"
+#include "support/json_response.hpp"
 #include "support/raw_client.hpp"
 
 namespace shortener {
 namespace {
 
+using nethttp::test::expect_json_error;
+using nethttp::test::json_body;
 using nethttp::test::ParsedResponse;
+using nethttp::test::request;
 
 constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kForm = "application/x-www-form-urlencoded";
 
-// call sends one request on a fresh connection and returns the response; throws if the
-// server closed without answering.
-ParsedResponse call(std::uint16_t port, std::string_view method, std::string_view target,
-                    std::string_view body = {}, std::string_view content_type = {}) {
-  std::string raw = fmt::format("{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", method, target);
-  if (!content_type.empty()) raw += fmt::format("Content-Type: {}\r\n", content_type);
-  if (method == "POST" || !body.empty()) raw += fmt::format("Content-Length: {}\r\n", body.size());
-  raw += "\r\n";
-  raw += body;
-  auto response = nethttp::test::roundtrip(port, raw, method == "HEAD");
-  if (!response) throw std::runtime_error(fmt::format("no response to {} {}", method, target));
-  return *response;
-}
-
-Json json_body(const ParsedResponse& r) {
-  EXPECT_EQ(r.header("Content-Type"), "application/json") << r.body;
-  Json j = Json::parse(r.body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.body;
-  return j;
-}
-
-void expect_json_error(const ParsedResponse& r, int status) {
-  EXPECT_EQ(r.status, status) << r.body;
-  Json j = json_body(r);
-  ASSERT_TRUE(j.is_object() && j.contains("error") && j["error"].is_string()) << r.body;
-}
-
 // shorten posts url as JSON and returns the new code, failing the test on anything but 201.
 std::string shorten(std::uint16_t port, std::string_view url) {
-  ParsedResponse r = call(port, "POST", "/shorten", Json{{"url", url}}.dump(), kJson);
+  ParsedResponse r = request(port, "POST", "/shorten", Json{{"url", url}}.dump(), kJson);
   if (r.status != 201) throw std::runtime_error(fmt::format("shorten {}: {} {}", url, r.status, r.body));
   return Json::parse(r.body)["code"].get<std::string>();
 }
 
 std::uint64_t hits(std::uint16_t port, std::string_view code) {
-  ParsedResponse r = call(port, "GET", fmt::format("/api/stats/{}", code));
+  ParsedResponse r = request(port, "GET", fmt::format("/api/stats/{}", code));
   if (r.status != 200) throw std::runtime_error(fmt::format("stats {}: {} {}", code, r.status, r.body));
   return Json::parse(r.body)["hits"].get<std::uint64_t>();
 }
@@ -83,7 +60,7 @@ class Shortener : public ::testing::Test {
 };
 
 TEST_F(Shortener, ShortenRedirectAndCountHits) {
-  ParsedResponse created = call(port(), "POST", "/shorten", R"({"url":"https://example.org/a/b?c=d#e"})", kJson);
+  ParsedResponse created = request(port(), "POST", "/shorten", R"({"url":"https://example.org/a/b?c=d#e"})", kJson);
   ASSERT_EQ(created.status, 201) << created.body;
   Json j = json_body(created);
   std::string code = j["code"];
@@ -94,17 +71,17 @@ TEST_F(Shortener, ShortenRedirectAndCountHits) {
   EXPECT_EQ(hits(port(), code), 0u);
 
   for (int i = 0; i < 2; ++i) {
-    ParsedResponse r = call(port(), "GET", "/" + code);
+    ParsedResponse r = request(port(), "GET", "/" + code);
     EXPECT_EQ(r.status, 302);
     EXPECT_EQ(r.header("Location"), "https://example.org/a/b?c=d#e");
     EXPECT_EQ(r.header("Cache-Control"), "no-store");
     EXPECT_NE(r.body.find("https://example.org/a/b?c=d#e"), std::string::npos) << "a link for old clients";
   }
-  ParsedResponse head = call(port(), "HEAD", "/" + code);
+  ParsedResponse head = request(port(), "HEAD", "/" + code);
   EXPECT_EQ(head.status, 302);
   EXPECT_EQ(head.header("Location"), "https://example.org/a/b?c=d#e");
 
-  ParsedResponse stats = call(port(), "GET", "/api/stats/" + code);
+  ParsedResponse stats = request(port(), "GET", "/api/stats/" + code);
   ASSERT_EQ(stats.status, 200);
   Json s = json_body(stats);
   EXPECT_EQ(s["code"], code);
@@ -114,13 +91,13 @@ TEST_F(Shortener, ShortenRedirectAndCountHits) {
 }
 
 TEST_F(Shortener, ShortenFromAForm) {
-  ParsedResponse r = call(port(), "POST", "/shorten", "x=1&url=http%3A%2F%2F127.0.0.1%3A9%2Fp%3Fq%3D1&y=2", kForm);
+  ParsedResponse r = request(port(), "POST", "/shorten", "x=1&url=http%3A%2F%2F127.0.0.1%3A9%2Fp%3Fq%3D1&y=2", kForm);
   ASSERT_EQ(r.status, 201) << r.body;
   std::string code = json_body(r)["code"];
-  EXPECT_EQ(call(port(), "GET", "/" + code).header("Location"), "http://127.0.0.1:9/p?q=1");
+  EXPECT_EQ(request(port(), "GET", "/" + code).header("Location"), "http://127.0.0.1:9/p?q=1");
 
   // curl -d sends a form; a missing Content-Type is read as one too.
-  ParsedResponse plain = call(port(), "POST", "/shorten", "url=https://example.org/");
+  ParsedResponse plain = request(port(), "POST", "/shorten", "url=https://example.org/");
   ASSERT_EQ(plain.status, 201) << plain.body;
   EXPECT_EQ(json_body(plain)["url"], "https://example.org/");
 }
@@ -150,13 +127,13 @@ TEST_F(Shortener, InvalidUrlsAre400) {
            Case{"", kForm},
        }) {
     SCOPED_TRACE(c.body.substr(0, 80));
-    expect_json_error(call(port(), "POST", "/shorten", c.body, c.content_type), 400);
+    expect_json_error(request(port(), "POST", "/shorten", c.body, c.content_type), 400);
   }
   EXPECT_EQ(store_->size(), 0u);
 }
 
 TEST_F(Shortener, OtherContentTypesAre415) {
-  expect_json_error(call(port(), "POST", "/shorten", "https://example.org/", "text/plain"), 415);
+  expect_json_error(request(port(), "POST", "/shorten", "https://example.org/", "text/plain"), 415);
   EXPECT_EQ(store_->size(), 0u);
 }
 
@@ -167,29 +144,29 @@ TEST_F(Shortener, UnknownCodesAre404) {
   for (const std::string& target : {"/" + other, std::string("/nope"), std::string("/api"),
                                     "/api/stats/" + other, std::string("/api/stats/nope")}) {
     SCOPED_TRACE(target);
-    expect_json_error(call(port(), "GET", target), 404);
+    expect_json_error(request(port(), "GET", target), 404);
   }
   EXPECT_EQ(hits(port(), code), 0u);
 }
 
 TEST_F(Shortener, RouterAnswers404And405) {
-  EXPECT_EQ(call(port(), "GET", "/a/b").status, 404);
-  ParsedResponse del = call(port(), "DELETE", "/shorten");
+  EXPECT_EQ(request(port(), "GET", "/a/b").status, 404);
+  ParsedResponse del = request(port(), "DELETE", "/shorten");
   EXPECT_EQ(del.status, 405);
   EXPECT_NE(del.header("Allow").find("POST"), std::string::npos) << del.header("Allow");
-  EXPECT_EQ(call(port(), "POST", "/api/stats/abcdefg", "x").status, 405);
+  EXPECT_EQ(request(port(), "POST", "/api/stats/abcdefg", "x").status, 405);
 }
 
 TEST_F(Shortener, FullStoreIs503) {
   for (int i = 0; i < 5; ++i) shorten(port(), fmt::format("https://example.org/{}", i));
-  expect_json_error(call(port(), "POST", "/shorten", R"({"url":"https://example.org/full"})", kJson), 503);
+  expect_json_error(request(port(), "POST", "/shorten", R"({"url":"https://example.org/full"})", kJson), 503);
   EXPECT_EQ(store_->size(), 5u);
 }
 
 TEST(ShortenerOptions, BaseUrlPrefixesShortUrls) {
   nethttp::testing::TestServer server(
       shortener_handler(std::make_shared<LinkStore>(), RoutesOptions{"https://sho.rt"}));
-  ParsedResponse r = call(server.port(), "POST", "/shorten", "url=https://example.org/", kForm);
+  ParsedResponse r = request(server.port(), "POST", "/shorten", "url=https://example.org/", kForm);
   ASSERT_EQ(r.status, 201) << r.body;
   Json j = json_body(r);
   EXPECT_EQ(j["short_url"], "https://sho.rt/" + j["code"].get<std::string>());
@@ -215,11 +192,11 @@ TEST(ShortenerConcurrency, ManyClientsOnTwoLoops) {
           std::string url = fmt::format("https://example.org/{}/{}", c, i);
           std::string code = shorten(port, url);
           codes[c].push_back(code);
-          ParsedResponse own = call(port, "GET", "/" + code);
+          ParsedResponse own = request(port, "GET", "/" + code);
           if (own.status != 302 || own.header("Location") != url) {
             throw std::runtime_error(fmt::format("{} went to {} {}", code, own.status, own.header("Location")));
           }
-          if (call(port, "GET", "/" + shared).status != 302) throw std::runtime_error("shared link lost");
+          if (request(port, "GET", "/" + shared).status != 302) throw std::runtime_error("shared link lost");
         }
       } catch (const std::exception& e) {
         failures[c] = e.what();

@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <fmt/format.h>
+
 namespace nethttp::test {
 
 namespace {
@@ -172,6 +174,20 @@ std::optional<ParsedResponse> roundtrip(std::uint16_t port, std::string_view raw
   RawClient c(port);
   c.send(raw);
   return c.read_response(head);
+}
+
+ParsedResponse request(std::uint16_t port, std::string_view method, std::string_view target, std::string_view body,
+                       std::string_view content_type) {
+  std::string raw = fmt::format("{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", method, target);
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    if (!content_type.empty()) raw += fmt::format("Content-Type: {}\r\n", content_type);
+    raw += fmt::format("Content-Length: {}\r\n", body.size());
+  }
+  raw += "\r\n";
+  raw += body;
+  auto response = roundtrip(port, raw, method == "HEAD");
+  if (!response) throw std::runtime_error(fmt::format("RawClient: no response to {} {}", method, target));
+  return std::move(*response);
 }
 
 ParsedResponse get(std::uint16_t port, std::string_view target, std::string_view extra_headers) {

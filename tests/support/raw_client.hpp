@@ -75,6 +75,13 @@ class RawClient {
 /// roundtrip sends raw on a fresh connection and reads one response.
 std::optional<ParsedResponse> roundtrip(std::uint16_t port, std::string_view raw, bool head = false);
 
+/// request sends `METHOD target HTTP/1.1` with Host: 127.0.0.1 and Connection: close on a
+/// fresh connection and reads the response (a HEAD one without a body). A request that
+/// carries a body (a non-empty one, or any POST or PUT) also gets Content-Length and, unless
+/// content_type is empty, Content-Type. Throws if the server closes without answering.
+ParsedResponse request(std::uint16_t port, std::string_view method, std::string_view target,
+                       std::string_view body = {}, std::string_view content_type = {});
+
 /// get sends `GET target HTTP/1.1` with Host and Connection: close (plus extra_headers,
 /// each line ending in \r\n) on a fresh connection and reads the response.
 ParsedResponse get(std::uint16_t port, std::string_view target, std::string_view extra_headers = {});

@@ -4,36 +4,18 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <optional>
 
 #include "middleware/content_coding.hpp"
 #include "nethttp/middleware.hpp"
 #include "nethttp/testing.hpp"
+#include "support/gzip.hpp"
 
 namespace nethttp {
 namespace {
 
-// gunzip inflates a complete gzip stream, or returns nullopt if it is not one.
-std::optional<std::string> gunzip(std::string_view in) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return std::nullopt;
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  int rc;
-  do {
-    char buf[4096];
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - zs.avail_out);
-  } while (rc == Z_OK);
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END || zs.avail_in != 0) return std::nullopt;
-  return out;
-}
+using test::gunzip;
 
 std::string text(std::size_t n) {
   std::string s;
