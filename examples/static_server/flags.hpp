@@ -4,27 +4,24 @@
 #include <optional>
 #include <string>
 
+#include "nethttp/server.hpp"
+
 namespace static_server {
 
-/// Flags is the parsed command line.
+/// Flags are nethttp-static's own flags; --listen and --threads go into the ServerConfig.
 struct Flags {
-  std::string root;                ///< empty: the bundled site
-  std::string listen = ":8080";
-  unsigned threads = 0;            ///< 0: one loop per core
+  std::string root;                   ///< empty: the bundled site
   std::string access_log = "stdout";  ///< "off", "stdout" or a file path
   bool list_dirs = false;
   std::string cache_control;
   bool spa = false;
   bool metrics = false;
-  bool help = false;
 };
 
-/// parse_flags parses argv. On a mistake it returns nullopt and sets error to one line
-/// (without a newline) naming the flag and what was wrong.
-std::optional<Flags> parse_flags(int argc, char** argv, std::string& error);
-
-/// usage is the --help text.
-std::string usage();
+/// parse_flags reads argv into flags and config, the way examples::FlagSet::parse does: it
+/// returns nullopt to go on, or main()'s exit status after --help (0) or a mistake (2, with
+/// one line on stderr naming the flag and what was wrong).
+std::optional<int> parse_flags(int argc, char** argv, Flags& flags, nethttp::ServerConfig& config);
 
 /// default_root returns the bundled site: the source tree's examples/site when it exists,
 /// else the installed copy under DATADIR/nethttp/site, looked for next to the binary first

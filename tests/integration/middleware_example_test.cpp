@@ -117,9 +117,9 @@ TEST(MiddlewareExample, BinaryServesAndStopsOnSigterm) {
   std::string binary = example_binary();
   if (binary.empty()) GTEST_SKIP() << "middleware_example was not built (NETHTTP_BUILD_EXAMPLES=OFF)";
   test::ChildProcess child(binary, {"--listen", "127.0.0.1:0", "--threads", "2"});
-  // The first line names the port: "middleware_example: listening on 127.0.0.1:0 (port N)".
+  // The first line names the port: "middleware_example: listening on 127.0.0.1:N with 2 loops".
   std::string first = child.read_stdout_line();
-  std::uint16_t port = test::port_after(first, "(port ");
+  std::uint16_t port = test::port_after(first, "127.0.0.1:");
   ASSERT_NE(port, 0) << "no port in the first line \"" << first << "\"; stderr: " << child.err();
   auto res = test::get(port, "/api/hello?name=bin");
   EXPECT_EQ(res.status, 200);
@@ -127,6 +127,7 @@ TEST(MiddlewareExample, BinaryServesAndStopsOnSigterm) {
   EXPECT_EQ(test::get(port, "/readyz").status, 200);
   child.signal(SIGTERM);
   EXPECT_EQ(child.wait_exit(), 0) << child.err();  // -1 if the signal killed it
+  EXPECT_NE(child.out().find("middleware_example: stopped by signal 15"), std::string::npos) << child.out();
 }
 
 }  // namespace

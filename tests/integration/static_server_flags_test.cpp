@@ -113,7 +113,7 @@ TEST_F(StaticServerProcess, ServesAndShutsDownOnSigterm) {
     test::ChildProcess c(kBinary, {"--root", root.string(), "--listen", "127.0.0.1:0", "--threads", "2",
                                    "--access-log", log.string(), "--metrics", "--list-dirs", "--cache-control",
                                    "max-age=5"});
-    // "nethttp-static: serving ROOT on http://127.0.0.1:PORT/"
+    // "nethttp-static: serving ROOT on http://127.0.0.1:PORT/ with 2 loops"
     std::string line = c.read_stdout_line();
     EXPECT_NE(line.find("http://127.0.0.1:"), std::string::npos) << line;
     std::uint16_t port = test::port_after(line, "http://127.0.0.1:");

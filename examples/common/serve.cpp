@@ -1,0 +1,62 @@
+#include "common/serve.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+#include <system_error>
+
+namespace examples {
+
+namespace {
+
+// host_of is the HOST of "HOST:PORT" ("" for ":8080", "[::1]" for "[::1]:8080").
+std::string host_of(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
+
+// url is where a browser on this machine reaches the server; a wildcard address is not
+// something to browse to, so it becomes localhost.
+std::string url(const std::string& listen, unsigned port) {
+  std::string host = host_of(listen);
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "localhost";
+  return "http://" + host + ":" + std::to_string(port) + "/";
+}
+
+}  // namespace
+
+void block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int fail(std::string_view program, std::string_view message, int code) {
+  std::fprintf(stderr, "%s: %s\n", std::string(program).c_str(), std::string(message).c_str());
+  return code;
+}
+
+int serve(std::string_view program_name, nethttp::Server& server, ServeOptions options) {
+  const std::string program(program_name);
+  const std::string& listen = server.config().listen;
+  // Before serve() starts the loop threads, so that they inherit the blocked signals.
+  nethttp::ShutdownOnSignals stop(server, kShutdownDeadline);
+  if (std::error_code ec = server.listen()) return fail(program, "cannot listen on " + listen + ": " + ec.message());
+
+  std::string where = options.serving.empty()
+                          ? "listening on " + host_of(listen) + ":" + std::to_string(server.port())
+                          : "serving " + std::string(options.serving) + " on " + url(listen, server.port());
+  std::printf("%s: %s with %u loops\n", program.c_str(), where.c_str(), server.config().threads);
+  std::fflush(stdout);  // a pipe would hold the line back, and scripts wait for it
+
+  if (std::error_code ec = server.serve()) return fail(program, ec.message());
+  if (int sig = stop.signal()) {
+    std::printf("%s: stopped by signal %d\n", program.c_str(), sig);
+  } else {
+    std::printf("%s: stopped\n", program.c_str());
+  }
+  return 0;
+}
+
+}  // namespace examples
