@@ -2,8 +2,10 @@
 // client simply waits for the server to act).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
@@ -67,15 +69,22 @@ TEST(Timeouts, IdleKeepAliveConnectionIsClosedSilently) {
 
 TEST(Timeouts, StalledReaderIsClosedByWriteTimeout) {
   std::string big(8 << 20, 'z');
-  testing::TestServer ts([&big](ResponseWriter& w, Request&) { w.write(big); }, fast_timeouts());
+  std::atomic<bool> answered{false};
+  testing::TestServer ts([&](ResponseWriter& w, Request&) {
+    w.write(big);
+    answered = true;
+  }, fast_timeouts());
   RawClient c(ts.port(), {.timeout = 5s, .receive_buffer = 4096});
   c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
-  // Never read: the server must give up once the socket stays full for write_timeout.
   auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (ts.server().stats().total().connections_open != 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
-  EXPECT_EQ(ts.server().stats().total().connections_open, 0u);
+  // First the request must reach the handler: connect() returns before the server accepts,
+  // and a connection not yet counted would pass the check below with no timeout run.
+  while (!answered && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_TRUE(answered) << "the request never reached the handler";
+  // Never read: the server must give up once the socket stays full for write_timeout.
+  auto open = [&] { return ts.server().stats().total().connections_open; };
+  while (open() != 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_EQ(open(), 0u);
 }
 
 TEST(Timeouts, SlowButSteadyReaderGetsEverything) {
