@@ -1,14 +1,10 @@
 // file_server() against clients that read slowly or leave mid-transfer: the body must
 // still arrive byte-exact, and an abandoned transfer must not disturb anyone else.
 
-#include <stdlib.h>
-
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <random>
 #include <string>
@@ -18,6 +14,7 @@
 #include "nethttp/file_server.hpp"
 #include "nethttp/testing.hpp"
 #include "support/raw_client.hpp"
+#include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
@@ -37,26 +34,19 @@ test::RawClient slow_client(std::uint16_t port, int receive_buffer, std::size_t 
 class Backpressure : public ::testing::Test {
  protected:
   Backpressure() {
-    std::string tmpl = (fs::temp_directory_path() / "nethttp-fsb-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = tmpl;
     std::mt19937_64 rng(7);
     content_.resize(kSize);
     for (char& c : content_) c = static_cast<char>(rng() & 0xFF);
-    std::ofstream(root_ / "big.bin", std::ios::binary) << content_;
-    std::ofstream(root_ / "small.txt", std::ios::binary) << "small\n";
-  }
-  ~Backpressure() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
+    root_.write("big.bin", content_);
+    root_.write("small.txt", "small\n");
   }
 
-  fs::path root_;
+  test::TempDir root_{"nethttp-fsb"};
   std::string content_;
 };
 
 TEST_F(Backpressure, SlowReaderGetsEveryByte) {
-  testing::TestServer server(file_server(root_.string()));
+  testing::TestServer server(file_server(root_.path().string()));
   test::RawClient c = slow_client(server.port(), 4096, 1024);
   c.send("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n");
   std::optional<test::ParsedResponse> res = c.read_response();
@@ -72,7 +62,7 @@ TEST_F(Backpressure, SlowReaderGetsEveryByte) {
 }
 
 TEST_F(Backpressure, SlowMultipartReaderGetsEveryByte) {
-  testing::TestServer server(file_server(root_.string()));
+  testing::TestServer server(file_server(root_.path().string()));
   test::RawClient c = slow_client(server.port(), 4096, 2048);
   c.send("GET /big.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=0-3145727,4194304-7340031\r\n\r\n");
   std::optional<test::ParsedResponse> res = c.read_response();
@@ -88,7 +78,7 @@ TEST_F(Backpressure, SlowMultipartReaderGetsEveryByte) {
 }
 
 TEST_F(Backpressure, ClientAbortMidTransferLeavesTheServerServing) {
-  testing::TestServer server(file_server(root_.string()));
+  testing::TestServer server(file_server(root_.path().string()));
   for (int i = 0; i < 8; ++i) {
     test::RawClient quitter = slow_client(server.port(), 8192, 4096);
     quitter.send("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -112,13 +102,12 @@ TEST_F(Backpressure, ClientAbortMidTransferLeavesTheServerServing) {
 TEST_F(Backpressure, FileReplacedDuringTransferKeepsSendingTheOldOne) {
   FileServerOptions o;
   o.open_file_cache_valid = std::chrono::milliseconds(0);
-  testing::TestServer server(file_server(root_.string(), o));
+  testing::TestServer server(file_server(root_.path().string(), o));
   test::RawClient c = slow_client(server.port(), 4096, 4096);
   c.send("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n");
   ASSERT_TRUE(c.read_some());  // the transfer has started
   // Deploy a new version by rename while the old one is still being sent.
-  std::ofstream(root_ / "big.bin.new", std::ios::binary) << "new version\n";
-  fs::rename(root_ / "big.bin.new", root_ / "big.bin");
+  fs::rename(root_.write("big.bin.new", "new version\n"), root_.path() / "big.bin");
   std::optional<test::ParsedResponse> res = c.read_response();
   ASSERT_TRUE(res);
   ASSERT_EQ(res->body.size(), kSize);

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -15,6 +14,7 @@
 #include "nethttp/file_server.hpp"
 #include "nethttp/testing.hpp"
 #include "support/raw_client.hpp"
+#include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
@@ -22,15 +22,14 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(FileServerConcurrency, SeveralLoopsServeTheSameFiles) {
-  std::string tmpl = (fs::temp_directory_path() / "nethttp-fsx-XXXXXX").string();
-  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-  fs::path root = tmpl;
+  test::TempDir dir("nethttp-fsx");
+  const fs::path& root = dir.path();
   std::vector<std::string> contents;
   for (int i = 0; i < 8; ++i) {
     contents.push_back(std::string(1000 + i * 4096, static_cast<char>('a' + i)));
-    std::ofstream(root / ("f" + std::to_string(i) + ".txt"), std::ios::binary) << contents.back();
+    dir.write("f" + std::to_string(i) + ".txt", contents.back());
   }
-  std::ofstream(root / "changing.txt", std::ios::binary) << "version-0";
+  dir.write("changing.txt", "version-0");
 
   FileServerOptions o;
   o.open_file_cache_entries = 4;  // smaller than the working set: evictions happen
@@ -68,8 +67,6 @@ TEST(FileServerConcurrency, SeveralLoopsServeTheSameFiles) {
   stop_writer = true;
   writer.join();
   EXPECT_EQ(failures.load(), 0);
-  std::error_code ec;
-  fs::remove_all(root, ec);
 }
 
 }  // namespace

@@ -9,9 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -20,6 +18,7 @@
 #include "nethttp/file_server.hpp"
 #include "nethttp/testing.hpp"
 #include "support/raw_client.hpp"
+#include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
@@ -52,9 +51,6 @@ std::string random_bytes(std::size_t n, std::uint32_t seed) {
 class WireSite {
  public:
   WireSite() : big(random_bytes(kBigSize, 42)) {
-    std::string tmpl = (fs::temp_directory_path() / "nethttp-fsw-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    base_ = tmpl;
     fs::create_directories(root() / "docs");
     put("../outside.txt", "OUTSIDE-SECRET");
     put("big.bin", big);
@@ -68,19 +64,14 @@ class WireSite {
     fs::create_symlink("../outside.txt", root() / "escape");
     fs::create_symlink("hello.txt", root() / "alias.txt");
   }
-  ~WireSite() {
-    std::error_code ec;
-    fs::remove_all(base_, ec);
-  }
-  [[nodiscard]] fs::path root() const { return base_ / "root"; }
+  [[nodiscard]] fs::path root() const { return base_.path() / "root"; }
 
   const std::string big;
 
  private:
-  void put(const std::string& rel, std::string_view content) const {
-    std::ofstream(root() / rel, std::ios::binary) << content;
-  }
-  fs::path base_;
+  // put writes root()/rel; "../x" lands beside the root, outside what is served.
+  void put(const std::string& rel, std::string_view content) const { base_.write(fs::path("root") / rel, content); }
+  test::TempDir base_{"nethttp-fsw"};
 };
 
 class FileServerWire : public ::testing::Test {

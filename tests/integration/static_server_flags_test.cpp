@@ -11,7 +11,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -19,6 +18,7 @@
 #include "nethttp/unique_fd.hpp"
 #include "support/child_process.hpp"
 #include "support/raw_client.hpp"
+#include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
@@ -101,13 +101,11 @@ TEST_F(StaticServerProcess, HelpExitsZero) {
 }
 
 TEST_F(StaticServerProcess, ServesAndShutsDownOnSigterm) {
-  std::string tmpl = (fs::temp_directory_path() / "nethttp-ssp-XXXXXX").string();
-  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-  fs::path root = tmpl;
-  std::ofstream(root / "index.html") << "<p>hi</p>";
-  fs::create_directories(root / "sub");
-  std::ofstream(root / "sub" / "a.txt") << "A";
-  fs::path log = root.parent_path() / (root.filename().string() + ".log");
+  test::TempDir dir("nethttp-ssp");
+  dir.write("site/index.html", "<p>hi</p>");
+  dir.write("site/sub/a.txt", "A");
+  fs::path root = dir.path() / "site";
+  fs::path log = dir.path() / "access.log";  // beside the root, not served
 
   {
     test::ChildProcess c(kBinary, {"--root", root.string(), "--listen", "127.0.0.1:0", "--threads", "2",
@@ -141,9 +139,6 @@ TEST_F(StaticServerProcess, ServesAndShutsDownOnSigterm) {
   std::string access((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(access.find("\"GET / HTTP/1.1\" 200"), std::string::npos) << access;
   EXPECT_NE(access.find("\"GET /missing HTTP/1.1\" 404"), std::string::npos) << access;
-  std::error_code ec;
-  fs::remove_all(root, ec);
-  fs::remove(log, ec);
 }
 
 }  // namespace
