@@ -12,7 +12,9 @@ kind=$2
 
 coproc SERVER { exec "$bin" --listen 127.0.0.1:0 --threads 2; }
 pid=$SERVER_PID
-out=${SERVER[0]}
+# A descriptor of our own: bash closes the coproc's when the program exits, which after
+# SIGTERM can happen before we read its last line.
+exec {out}<&"${SERVER[0]}"
 trap 'kill -KILL "$pid" 2>/dev/null || true' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
