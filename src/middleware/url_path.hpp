@@ -1,15 +1,14 @@
 #pragma once
-// Small URL helpers for redirect(): Go's path.Clean and the escaping http.Redirect applies.
+// Small URL helpers for redirect(): the escaping http.Redirect applies. The path cleaning
+// (clean_path, Go's path.Clean) is shared with ServeMux and comes from core/url_path.hpp,
+// included here for redirect.cpp.
 
 #include <string>
 #include <string_view>
 
-namespace nethttp::detail {
+#include "core/url_path.hpp"
 
-/// clean_path returns the shortest path equivalent to p by purely lexical processing (Go:
-/// path.Clean): repeated slashes collapse, "." elements go, ".." removes the element before
-/// it, ".." at the root stays at the root. "" becomes ".".
-std::string clean_path(std::string_view p);
+namespace nethttp::detail {
 
 /// has_scheme_or_host reports whether url is absolute ("https://x/", "mailto:a") or
 /// network-path relative ("//host/p"), i.e. must not be resolved against the request path.

@@ -32,48 +32,6 @@ std::size_t unescape_into(std::string_view raw, char* dst) noexcept {
 
 }  // namespace
 
-std::string canonical_path(std::string_view p) {
-  std::string out;
-  out.reserve(p.size() + 1);
-  out.push_back('/');
-  std::size_t i = 0;
-  while (i < p.size()) {
-    std::size_t j = p.find('/', i);
-    if (j == std::string_view::npos) j = p.size();
-    std::string_view elem = p.substr(i, j - i);
-    i = j + 1;
-    if (elem.empty() || elem == ".") continue;
-    if (elem == "..") {
-      // A rooted path cannot climb above the root, so ".." there is simply dropped.
-      out.resize(out.size() > 1 ? out.rfind('/') : 1);
-      if (out.empty()) out.push_back('/');
-      continue;
-    }
-    if (out.size() > 1) out.push_back('/');
-    out.append(elem);
-  }
-  // Like Go's cleanPath (and unlike path.Clean), a trailing slash survives: "/a/" names a
-  // subtree, which patterns distinguish from the leaf "/a".
-  if (!p.empty() && p.back() == '/' && out.size() > 1) out.push_back('/');
-  return out;
-}
-
-bool is_canonical_path(std::string_view p) noexcept {
-  // One pass, no find(): this runs for every request, and paths are short.
-  if (p.empty() || p.front() != '/') return false;
-  const std::size_t n = p.size();
-  std::size_t start = 1;  // first byte of the current element
-  for (std::size_t i = 1; i <= n; ++i) {
-    if (i < n && p[i] != '/') continue;
-    std::size_t len = i - start;
-    if (len == 0 && i < n) return false;  // "//"; an empty last element is the trailing slash
-    if (len == 1 && p[start] == '.') return false;
-    if (len == 2 && p[start] == '.' && p[start + 1] == '.') return false;
-    start = i + 1;
-  }
-  return true;
-}
-
 std::string_view strip_host_port(std::string_view host) noexcept {
   // One pass over the (short) host instead of several find() calls: this runs per request.
   std::size_t colons = 0, last_colon = 0, close = std::string_view::npos;

@@ -1,6 +1,8 @@
 #pragma once
-// Request-path sanitizing for ServeMux: the canonical form of an escaped URL path (Go's
-// cleanPath in server.go), the Host header without its port, and per-segment unescaping.
+// Request-path sanitizing for ServeMux: the Host header without its port, per-segment
+// unescaping and the segment walk. The canonical form of a path (canonical_path,
+// is_canonical_path) lives in core/url_path.hpp, built on the clean_path that redirect()
+// uses too, so both follow one set of rules; it is included here for the router's files.
 
 #include <array>
 #include <cstddef>
@@ -8,18 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/url_path.hpp"
+
 namespace nethttp::detail {
-
-/// canonical_path returns the clean form of the escaped URL path p, which ServeMux matches
-/// against and redirects to: repeated slashes collapse, "." elements disappear, ".." removes
-/// the element before it (and stays at the root), a trailing slash is kept, and a path that
-/// does not start with '/' gets one ("" becomes "/"). Escapes are left alone, so "%2e%2e" is
-/// an ordinary element (Go does the same: it cleans the escaped path).
-std::string canonical_path(std::string_view p);
-
-/// is_canonical_path reports whether canonical_path(p) == p, without allocating. It is the
-/// hot-path check; canonical_path runs only for the rare request that needs a redirect.
-bool is_canonical_path(std::string_view p) noexcept;
 
 /// strip_host_port returns host without a trailing ":port" ("example.com:80" is
 /// "example.com", "[::1]:80" is "::1"). A value that does not split cleanly (no port, or
@@ -29,7 +22,8 @@ std::string_view strip_host_port(std::string_view host) noexcept;
 /// SegmentUnescaper percent-decodes path segments into storage it owns. Segments up to
 /// kInline bytes decode without touching the heap, so route matching does not allocate.
 /// A segment without '%' is returned as is; so is one with a malformed escape (Go's
-/// pathUnescape keeps the original). The returned view is valid until the next decode().
+/// pathUnescape keeps the original). '+' is not a space in a path. The returned view is
+/// valid until the next decode().
 class SegmentUnescaper {
  public:
   static constexpr std::size_t kInline = 256;

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/url_path.hpp"
 #include "router/path_clean.hpp"
 #include "router/pattern.hpp"
 #include "router/routing_tree.hpp"

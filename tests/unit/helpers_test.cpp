@@ -14,7 +14,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "middleware/url_path.hpp"
 #include "nethttp/helpers.hpp"
 #include "nethttp/testing.hpp"
 
@@ -145,18 +144,6 @@ TEST(Redirect, BodyOnlyForGetAndKeepsHandlerContentType) {
   redirect(typed, get, "/x", 307);
   EXPECT_EQ(typed.header_map().get("Content-Type"), "application/json");
   EXPECT_EQ(typed.body(), "");
-}
-
-TEST(CleanPath, MatchesGoPathClean) {
-  struct Case {
-    std::string_view in, want;
-  };
-  for (const Case& c : {Case{"", "."}, Case{"/", "/"}, Case{"//a//b/", "/a/b"}, Case{"/a/./b/../c", "/a/c"},
-                        Case{"/..", "/"}, Case{"a/../..", ".."}, Case{"../a/b/../../..", "../.."},
-                        Case{"abc/./def", "abc/def"}}) {
-    SCOPED_TRACE(c.in);
-    EXPECT_EQ(detail::clean_path(c.in), c.want);
-  }
 }
 
 // ---- max_bytes ----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-// Request-path sanitizing for ServeMux: canonical_path, strip_host_port, segment unescaping
-// and the segment walk the router uses.
+// Request-path sanitizing for ServeMux: strip_host_port, segment unescaping and the segment
+// walk the router uses. canonical_path and is_canonical_path (core/url_path.hpp) are tested
+// with the other path-cleaning rules in core_helpers_test.cpp.
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -11,70 +12,6 @@
 
 namespace nethttp::detail {
 namespace {
-
-TEST(PathClean, CanonicalPath) {
-  struct Case {
-    std::string_view in, want;
-  };
-  for (const Case& c : {
-           Case{"", "/"},
-           Case{"/", "/"},
-           Case{"abc", "/abc"},
-           Case{"/abc", "/abc"},
-           Case{"/abc/", "/abc/"},
-           Case{"//", "/"},
-           Case{"///a", "/a"},
-           Case{"/a//b", "/a/b"},
-           Case{"/a/b//", "/a/b/"},
-           Case{"/a/./b", "/a/b"},
-           Case{"/./", "/"},
-           Case{"/.", "/"},
-           Case{"/a/.", "/a"},
-           Case{"/a/./", "/a/"},
-           Case{"/a/../b", "/b"},
-           Case{"/a/..", "/"},
-           Case{"/a/../", "/"},
-           Case{"/a/b/..", "/a"},
-           Case{"/a/b/../", "/a/"},
-           Case{"/..", "/"},
-           Case{"/../a", "/a"},
-           Case{"/../../a/", "/a/"},
-           Case{"/abc/def/../../..", "/"},
-           Case{"/abc//./../def", "/def"},
-           Case{"/...", "/..."},
-           Case{"/a/..b/.c", "/a/..b/.c"},
-           // Escapes are not decoded: "%2e%2e" is an ordinary element, as in Go.
-           Case{"/%2e%2e/a", "/%2e%2e/a"},
-           Case{"/a%2F..%2Fb", "/a%2F..%2Fb"},
-       }) {
-    SCOPED_TRACE(c.in);
-    EXPECT_EQ(canonical_path(c.in), c.want);
-    EXPECT_EQ(is_canonical_path(c.in), c.in == c.want);
-  }
-}
-
-// Every string over {'/', '.', 'a'} up to length 8: is_canonical_path must agree with
-// canonical_path, and canonical_path must be idempotent and produce a canonical path.
-TEST(PathClean, IsCanonicalAgreesWithCanonicalPathExhaustively) {
-  std::vector<std::string> all{""};
-  std::size_t begin = 0;
-  for (int len = 1; len <= 8; ++len) {
-    std::size_t end = all.size();
-    for (std::size_t i = begin; i < end; ++i) {
-      for (char c : {'/', '.', 'a'}) all.push_back(all[i] + c);
-    }
-    begin = end;
-  }
-  ASSERT_EQ(all.size(), 9841u);  // 1 + 3 + ... + 3^8
-  for (const std::string& p : all) {
-    std::string clean = canonical_path(p);
-    ASSERT_EQ(is_canonical_path(p), clean == p) << '"' << p << "\" cleans to \"" << clean << '"';
-    ASSERT_TRUE(is_canonical_path(clean)) << p;
-    ASSERT_EQ(canonical_path(clean), clean) << p;
-    ASSERT_EQ(clean.front(), '/');
-    ASSERT_EQ(clean.find("//"), std::string::npos) << p;
-  }
-}
 
 TEST(PathClean, StripHostPort) {
   struct Case {
