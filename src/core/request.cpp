@@ -1,15 +1,10 @@
 #include "nethttp/request.hpp"
 
+#include "core/escape.hpp"
+
 namespace nethttp {
 
 namespace {
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool starts_with_scheme(std::string_view t, std::size_t& authority_start) noexcept {
   // RFC 3986 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://".
   std::size_t colon = t.find("://");
@@ -27,23 +22,7 @@ bool starts_with_scheme(std::string_view t, std::size_t& authority_start) noexce
 
 bool percent_decode(std::string_view s, std::string& out, bool plus_as_space) {
   out.clear();
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return false;
-      int hi = hex_value(s[i + 1]);
-      int lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (plus_as_space && c == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return true;
+  return detail::append_percent_decoded(out, s, plus_as_space);
 }
 
 Request::Request(std::string_view method, std::string_view target, std::string_view body)
@@ -92,7 +71,8 @@ bool Request::set_target(std::string_view target) {
   // Decode into a per-thread scratch buffer: a local string would allocate for every
   // request whose path outgrows the small-string buffer (this runs once per request).
   thread_local std::string decoded;
-  if (!percent_decode(raw_path, decoded) || decoded.find('\0') != std::string::npos) return false;
+  decoded.clear();
+  if (!detail::append_percent_decoded(decoded, raw_path) || decoded.find('\0') != std::string::npos) return false;
   target_.assign(target);
   path_.assign(decoded);
   raw_path_.assign(raw_path);

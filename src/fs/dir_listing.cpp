@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <memory>
 
+#include "core/escape.hpp"
+
 namespace nethttp::detail {
 
 namespace {
@@ -54,43 +56,19 @@ DirectoryContents read_directory(UniqueFd dir, bool show_dotfiles) {
   return out;
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string escape_path_segment(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size());
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  append_percent_encoded(out, s, [](unsigned char c) {
     bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
                       c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
+    return !unreserved;
+  });
   return out;
 }
 
 std::string render_listing(std::string_view title, const DirectoryContents& contents) {
-  std::string t = html_escape(title);
+  std::string t = escape_html(title);
   std::string out;
   out.reserve(256 + contents.entries.size() * 96);
   out += "<!doctype html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
@@ -105,7 +83,7 @@ std::string render_listing(std::string_view title, const DirectoryContents& cont
     out += escape_path_segment(e.name);
     out += slash;
     out += "\">";
-    out += html_escape(e.name);
+    append_html_escaped(out, e.name);
     out += slash;
     out += "</a>\n";
   }

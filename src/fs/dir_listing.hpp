@@ -31,9 +31,6 @@ struct DirectoryContents {
 /// names (never followed), so a listing reveals nothing outside the directory.
 DirectoryContents read_directory(UniqueFd dir, bool show_dotfiles);
 
-/// html_escape escapes &, <, >, " and ' for HTML text and attribute values.
-std::string html_escape(std::string_view s);
-
 /// escape_path_segment percent-encodes everything but RFC 3986 unreserved characters, so a
 /// name is safe as (part of) a relative URL path.
 std::string escape_path_segment(std::string_view s);

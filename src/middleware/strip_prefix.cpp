@@ -5,18 +5,12 @@
 
 #include <string>
 
+#include "core/escape.hpp"
 #include "nethttp/helpers.hpp"
 
 namespace nethttp {
 
 namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // raw_prefix_length returns how many bytes of raw decode to exactly prefix, or npos when
 // raw does not start with an encoding of prefix. Each raw unit (a byte or a %XX escape)
@@ -27,13 +21,9 @@ std::size_t raw_prefix_length(std::string_view raw, std::string_view prefix) noe
     if (i >= raw.size()) return std::string_view::npos;
     char got = raw[i];
     std::size_t unit = 1;
-    if (got == '%' && i + 2 < raw.size()) {
-      int hi = hex_value(raw[i + 1]);
-      int lo = hex_value(raw[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        got = static_cast<char>(hi * 16 + lo);
-        unit = 3;
-      }
+    if (int b = detail::escaped_byte(raw.substr(i)); b >= 0) {
+      got = static_cast<char>(b);
+      unit = 3;
     }
     if (got != want) return std::string_view::npos;
     i += unit;

@@ -1,36 +1,10 @@
 #include "router/path_clean.hpp"
 
+#include <span>
+
+#include "core/escape.hpp"
+
 namespace nethttp::detail {
-
-namespace {
-
-int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// unescape_into writes the decoded form of raw to dst (at least raw.size() bytes) and returns
-// its length, or returns raw.size() + 1 when an escape is malformed.
-std::size_t unescape_into(std::string_view raw, char* dst) noexcept {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '%') {
-      dst[n++] = raw[i];
-      continue;
-    }
-    if (i + 2 >= raw.size()) return raw.size() + 1;
-    int hi = hex_digit(raw[i + 1]);
-    int lo = hex_digit(raw[i + 2]);
-    if (hi < 0 || lo < 0) return raw.size() + 1;
-    dst[n++] = static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return n;
-}
-
-}  // namespace
 
 std::string_view strip_host_port(std::string_view host) noexcept {
   // One pass over the (short) host instead of several find() calls: this runs per request.
@@ -58,21 +32,19 @@ std::string_view strip_host_port(std::string_view host) noexcept {
 
 std::string_view SegmentUnescaper::decode(std::string_view raw) {
   if (raw.find('%') == std::string_view::npos) return raw;
-  char* dst = inline_.data();
+  std::span<char> dst = inline_;
   if (raw.size() > inline_.size()) {
     heap_.resize(raw.size());
-    dst = heap_.data();
+    dst = heap_;
   }
-  std::size_t n = unescape_into(raw, dst);
-  if (n > raw.size()) return raw;
-  return {dst, n};
+  std::size_t n = percent_decode_to(raw, dst, /*plus_as_space=*/false);
+  if (n == kMalformedEscape) return raw;
+  return {dst.data(), n};
 }
 
 std::string unescape_segment(std::string_view raw) {
-  std::string out(raw.size(), '\0');
-  std::size_t n = unescape_into(raw, out.data());
-  if (n > raw.size()) return std::string(raw);
-  out.resize(n);
+  std::string out;
+  if (!append_percent_decoded(out, raw)) return std::string(raw);
   return out;
 }
 

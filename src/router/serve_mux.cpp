@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/escape.hpp"
 #include "core/url_path.hpp"
 #include "router/path_clean.hpp"
 #include "router/pattern.hpp"
@@ -140,49 +141,17 @@ Decision decide(const detail::RoutingTree& tree, const Request& r) {
   return d;
 }
 
-// escape_location percent-escapes bytes that may not appear raw in a header value or a
-// URI reference (controls, space, DEL, non-ASCII). The server's parser does not let such
-// bytes into a request-target, but a Request built by hand or by middleware might.
-std::string escape_location(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f) {
-      out += fmt::format("%{:02X}", u);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
 // write_redirect answers 301 to location as Go's http.Redirect does for an absolute path:
 // GET and HEAD get a text/html Content-Type (unless one is set), and GET a one-line body.
 void write_redirect(ResponseWriter& w, const Request& r, std::string_view location) {
-  std::string loc = escape_location(location);
+  std::string loc = detail::escape_redirect_location(location);
   Headers& h = w.headers();
   h.set("Location", loc);
   bool had_type = h.has("Content-Type");
   bool get = r.method() == "GET";
   if (!had_type && (get || r.method() == "HEAD")) h.set("Content-Type", "text/html; charset=utf-8");
   w.write_header(Status::MovedPermanently);
-  if (!had_type && get) w.write(fmt::format("<a href=\"{}\">Moved Permanently</a>.\n\n", html_escape(loc)));
+  if (!had_type && get) w.write(fmt::format("<a href=\"{}\">Moved Permanently</a>.\n\n", detail::escape_html(loc)));
 }
 
 void write_method_not_allowed(ResponseWriter& w, std::string_view allow) {

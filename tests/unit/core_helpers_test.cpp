@@ -1,12 +1,15 @@
 // The text helpers the router, file server and middleware share (src/core/): path cleaning
-// (url_path.hpp).
+// (url_path.hpp), and percent-decoding and -encoding and HTML escaping (escape.hpp).
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
+#include "core/escape.hpp"
 #include "core/url_path.hpp"
+#include "nethttp/request.hpp"
 
 namespace nethttp::detail {
 namespace {
@@ -146,6 +149,117 @@ TEST(CoreCleanPath, RulesHoldExhaustively) {
     ASSERT_EQ(canonical_path(canonical), canonical) << p;
     ASSERT_EQ(canonical.front(), '/');
     ASSERT_EQ(canonical.find("//"), std::string::npos) << p;
+  }
+}
+
+// ---- escape: percent-decoding ---------------------------------------------------------------
+
+TEST(CorePercentDecode, Table) {
+  struct Case {
+    std::string_view in;
+    bool plus_as_space;
+    bool ok;
+    std::string_view want;  // when ok
+  };
+  using namespace std::string_view_literals;
+  for (const Case& c : {
+           Case{"", false, true, ""},
+           Case{"/", false, true, "/"},
+           Case{"plain/path", false, true, "plain/path"},
+           Case{"a%20b", false, true, "a b"},
+           Case{"%2F", false, true, "/"},
+           Case{"a%2fb", false, true, "a/b"},
+           Case{"%41b%63", false, true, "Abc"},
+           Case{"100%25", false, true, "100%"},
+           Case{"%C3%BC", false, true, "\xC3\xBC"},
+           Case{"%00", false, true, "\0"sv},  // decoded; Request::set_target refuses it
+           Case{"a+b", false, true, "a+b"},   // '+' is a space only in form data
+           Case{"a+b", true, true, "a b"},
+           Case{"%2B+", true, true, "+ "},
+           Case{"%zz", false, false, ""},
+           Case{"%zz", true, false, ""},
+           Case{"a%4", false, false, ""},
+           Case{"a%", false, false, ""},
+           Case{"%", false, false, ""},
+           Case{"%g0", false, false, ""},
+           Case{"%0g", false, false, ""},
+           Case{"ok%20then%zz", false, false, ""},
+       }) {
+    SCOPED_TRACE(::testing::PrintToString(std::string(c.in)) + (c.plus_as_space ? " plus_as_space" : ""));
+    std::string out = "kept:";
+    ASSERT_EQ(append_percent_decoded(out, c.in, c.plus_as_space), c.ok);
+    EXPECT_EQ(out, c.ok ? "kept:" + std::string(c.want) : "kept:") << "appends; unchanged on failure";
+
+    std::array<char, 32> buf{};
+    std::size_t n = percent_decode_to(c.in, buf, c.plus_as_space);
+    if (c.ok) {
+      EXPECT_EQ(std::string_view(buf.data(), n), c.want);
+    } else {
+      EXPECT_EQ(n, kMalformedEscape);
+    }
+
+    std::string pub = "cleared first";
+    EXPECT_EQ(nethttp::percent_decode(c.in, pub, c.plus_as_space), c.ok);
+    if (c.ok) {
+      EXPECT_EQ(pub, c.want);
+    }
+  }
+}
+
+TEST(CorePercentDecode, EscapedByte) {
+  struct Case {
+    std::string_view in;
+    int want;
+  };
+  for (const Case& c : {Case{"%41", 0x41}, Case{"%2f/rest", 0x2F}, Case{"%FF", 0xFF}, Case{"%00", 0},
+                        Case{"%4", -1}, Case{"%", -1}, Case{"", -1}, Case{"41", -1}, Case{"%zz", -1},
+                        Case{"%4G", -1}, Case{"+", -1}}) {
+    SCOPED_TRACE(c.in);
+    EXPECT_EQ(escaped_byte(c.in), c.want);
+  }
+}
+
+// ---- escape: percent-encoding and HTML ------------------------------------------------------
+
+TEST(CoreEscape, RedirectLocation) {
+  struct Case {
+    std::string_view in, want;
+  };
+  using namespace std::string_view_literals;
+  for (const Case& c : {
+           Case{"", ""},
+           Case{"/", "/"},
+           Case{"/a/b?x=1&y=%2F#f", "/a/b?x=1&y=%2F#f"},  // already escaped: unchanged
+           Case{"/a b", "/a%20b"},
+           Case{"/x\r\nSet-Cookie: a", "/x%0D%0ASet-Cookie:%20a"},
+           Case{"/\x7F", "/%7F"},
+           Case{"/\0"sv, "/%00"},
+           Case{"/\xC3\xBC", "/%C3%BC"},
+           Case{"/<a>\"'", "/<a>\"'"},  // HTML specials are the HTML escaper's job
+       }) {
+    SCOPED_TRACE(::testing::PrintToString(std::string(c.in)));
+    EXPECT_EQ(escape_redirect_location(c.in), c.want);
+  }
+}
+
+TEST(CoreEscape, Html) {
+  struct Case {
+    std::string_view in, want;
+  };
+  for (const Case& c : {
+           Case{"", ""},
+           Case{"plain", "plain"},
+           Case{"a<b>&\"c'", "a&lt;b&gt;&amp;&#34;c&#39;"},
+           Case{"<script>alert('x')</script>", "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"},
+           Case{"&amp;", "&amp;amp;"},  // not idempotent: escape once
+           Case{"/a%20b?x=1", "/a%20b?x=1"},
+           Case{"\xC3\xBC", "\xC3\xBC"},
+       }) {
+    SCOPED_TRACE(c.in);
+    EXPECT_EQ(escape_html(c.in), c.want);
+    std::string out = "<p>";
+    append_html_escaped(out, c.in);
+    EXPECT_EQ(out, "<p>" + std::string(c.want));
   }
 }
 

@@ -19,11 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(DirListing, HtmlEscape) {
-  EXPECT_EQ(detail::html_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&#34;c&#39;");
-  EXPECT_EQ(detail::html_escape("plain"), "plain");
-}
-
 TEST(DirListing, EscapePathSegment) {
   EXPECT_EQ(detail::escape_path_segment("a b"), "a%20b");
   EXPECT_EQ(detail::escape_path_segment("x?y#z%"), "x%3Fy%23z%25");
