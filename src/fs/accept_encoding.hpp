@@ -24,9 +24,9 @@ struct CodingPreference {
 
 /// accepted_codings parses an Accept-Encoding value (all lines joined with commas) and
 /// returns br and gzip in the client's order of preference: higher q first, br on a tie
-/// (it is smaller). A coding with q=0 is refused; "*" stands for codings not listed;
-/// "x-gzip" is gzip. An empty or absent header accepts neither. Members with a malformed
-/// q are skipped.
+/// (it is smaller). Each coding's weight is coding_weight's (core/header_list.hpp): q=0
+/// refuses, and so does a malformed q; "*" stands for codings not listed; "x-gzip" is gzip.
+/// An empty or absent header accepts neither.
 CodingPreference accepted_codings(std::string_view accept_encoding) noexcept;
 
 }  // namespace nethttp::detail

@@ -1,5 +1,6 @@
 // The text helpers the router, file server and middleware share (src/core/): path cleaning
-// (url_path.hpp), and percent-decoding and -encoding and HTML escaping (escape.hpp).
+// (url_path.hpp), percent-decoding and -encoding and HTML escaping (escape.hpp), and
+// Accept-Encoding weights (header_list.hpp).
 
 #include <gtest/gtest.h>
 
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "core/escape.hpp"
+#include "core/header_list.hpp"
 #include "core/url_path.hpp"
 #include "nethttp/request.hpp"
 
@@ -261,6 +263,82 @@ TEST(CoreEscape, Html) {
     append_html_escaped(out, c.in);
     EXPECT_EQ(out, "<p>" + std::string(c.want));
   }
+}
+
+// ---- header_list ----------------------------------------------------------------------------
+
+TEST(CoreHeaderList, TrimOws) {
+  EXPECT_EQ(trim_ows(""), "");
+  EXPECT_EQ(trim_ows(" \t "), "");
+  EXPECT_EQ(trim_ows(" \tgzip ; q=1\t "), "gzip ; q=1");
+  EXPECT_EQ(trim_ows("x"), "x");
+}
+
+TEST(CoreHeaderList, ParseQvalue) {
+  struct Case {
+    std::string_view in;
+    int want;
+  };
+  for (const Case& c : {
+           Case{"0", 0},        Case{"0.", 0},       Case{"0.000", 0},     Case{"0.001", 1},
+           Case{"0.05", 50},    Case{"0.5", 500},    Case{"0.999", 999},   Case{"1", 1000},
+           Case{"1.", 1000},    Case{"1.000", 1000},
+           // Malformed: not RFC 9110's grammar.
+           Case{"", -1},        Case{"2", -1},       Case{"1.5", -1},      Case{"1.001", -1},
+           Case{"0.0001", -1},  Case{".5", -1},      Case{"abc", -1},      Case{"0,5", -1},
+           Case{" 0.5", -1},    Case{"-0", -1},      Case{"1e-1", -1},     Case{"0.5x", -1},
+       }) {
+    SCOPED_TRACE(c.in);
+    EXPECT_EQ(parse_qvalue(c.in), c.want);
+  }
+}
+
+TEST(CoreHeaderList, CodingWeight) {
+  struct Case {
+    std::string_view header;
+    int want;  // for {"gzip", "x-gzip"}
+  };
+  for (const Case& c : {
+           Case{"", -1},
+           Case{"br, deflate", -1},
+           Case{"gzipx, xgzip", -1},
+           Case{"gzip", 1000},
+           Case{"GZip", 1000},
+           Case{"x-gzip", 1000},
+           Case{"gzip;q=0", 0},  // refused
+           Case{"gzip; q=0.0", 0},
+           Case{"gzip;q=0.001", 1},
+           Case{"gzip;Q=0.3", 300},
+           Case{" deflate , gzip ; q=0.5 ", 500},
+           Case{",,gzip,,", 1000},
+           Case{"gzip;level=1", 1000},  // other parameters are ignored
+           Case{"gzip;level=1;q=0.3", 300},
+           Case{"*", 1000},
+           Case{"*;q=0.2", 200},
+           Case{"*;q=0", 0},
+           Case{"gzip;q=0, *", 0},  // a named member beats "*", in either order
+           Case{"*, gzip;q=0", 0},
+           // Listed twice (or under its alias): the lowest weight counts, in any order.
+           Case{"gzip;q=0.2, gzip;q=0.7", 200},
+           Case{"gzip;q=0.7, x-gzip;q=0.2", 200},
+           Case{"gzip, gzip;q=0", 0},
+           Case{"gzip;q=0, gzip", 0},
+           Case{"*;q=0.5, *;q=0.1", 100},
+           // A malformed q refuses: identity is always safe.
+           Case{"gzip;q=abc", 0},
+           Case{"gzip;q=2", 0},
+           Case{"gzip;q=", 0},
+           Case{"gzip;q=0.0001", 0},
+           Case{"gzip;q=1.5, *;q=0.4", 0},
+           Case{"*;q=abc", 0},
+           Case{"gzip;q=abc;q=1", 0},  // the first q counts
+       }) {
+    SCOPED_TRACE(c.header);
+    EXPECT_EQ(coding_weight(c.header, {"gzip", "x-gzip"}), c.want);
+  }
+  EXPECT_EQ(coding_weight("gzip, br;q=0.9", {"br"}), 900);
+  EXPECT_EQ(coding_weight("gzip, br;q=0.9", {}), -1) << "no names: only \"*\" could count";
+  EXPECT_EQ(coding_weight("gzip, *;q=0.1", {}), 100);
 }
 
 }  // namespace

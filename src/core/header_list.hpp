@@ -1,0 +1,32 @@
+#pragma once
+// Comma-separated header values and their weights (RFC 9110 sections 5.6 and 12.4.2): how
+// the file server (precompressed siblings) and gzip() read Accept-Encoding, one way.
+
+#include <initializer_list>
+#include <string_view>
+
+namespace nethttp::detail {
+
+/// trim_ows returns s without optional whitespace (spaces and tabs, RFC 9110 5.6.3) at
+/// either end.
+std::string_view trim_ows(std::string_view s) noexcept;
+
+/// parse_qvalue parses a weight (RFC 9110 12.4.2: qvalue = "0" [ "." 0*3DIGIT ] /
+/// "1" [ "." 0*3("0") ]) into thousandths, 0 to 1000: "0" is 0, "0.5" is 500, "1.000" is
+/// 1000. Anything else ("", "2", "1.5", "0.0001", ".5", "abc") is malformed: -1.
+int parse_qvalue(std::string_view s) noexcept;
+
+/// coding_weight returns the weight, in thousandths, that an Accept-Encoding value (all its
+/// lines joined with commas) gives the content coding called any of names (compared without
+/// case, e.g. {"gzip", "x-gzip"}):
+///   - a member naming the coding gives its q, 1000 without one;
+///   - if no member names it, "*" gives its weight the same way (RFC 9110 12.5.3);
+///   - if neither is listed, -1: not acceptable, and callers send identity.
+/// 0 means refused. RFC 9110 leaves two cases open, and both resolve towards identity,
+/// which every client accepts, while a coding it refused would be unreadable to it:
+/// a malformed q ("q=abc", "q=2", "q=0.0001") is a refusal (0), and when several members
+/// name the coding (or several are "*"), the lowest weight counts, in any order. Other
+/// parameters ("gzip;level=1") are ignored.
+int coding_weight(std::string_view accept_encoding, std::initializer_list<std::string_view> names) noexcept;
+
+}  // namespace nethttp::detail
