@@ -1,6 +1,7 @@
 #pragma once
-// Comma-separated header values and their weights (RFC 9110 sections 5.6 and 12.4.2): how
-// the file server (precompressed siblings) and gzip() read Accept-Encoding, one way.
+// Header field values (RFC 9110 sections 5.6 and 12.4.2): the whitespace trim every header
+// reader uses, and the one way the file server (precompressed siblings) and gzip() weigh
+// Accept-Encoding.
 
 #include <initializer_list>
 #include <string_view>

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/header_list.hpp"
 #include "nethttp/headers.hpp"
 
 namespace nethttp::detail {
@@ -14,12 +15,6 @@ namespace nethttp::detail {
 namespace {
 
 constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // number parses 1*DIGIT, saturating at kMax. False for an empty or non-digit string.
 bool number(std::string_view s, std::uint64_t& out) noexcept {
@@ -44,8 +39,8 @@ struct Spec {
 bool parse_spec(std::string_view s, Spec& spec) noexcept {
   std::size_t dash = s.find('-');
   if (dash == std::string_view::npos) return false;
-  std::string_view a = trim(s.substr(0, dash));
-  std::string_view b = trim(s.substr(dash + 1));
+  std::string_view a = trim_ows(s.substr(0, dash));
+  std::string_view b = trim_ows(s.substr(dash + 1));
   if (a.empty()) {
     spec.suffix = true;
     return number(b, spec.first);
@@ -88,17 +83,17 @@ bool abusive(const std::vector<ByteRange>& ranges, std::uint64_t size) {
 
 RangeRequest parse_range(std::string_view header, std::uint64_t size) {
   RangeRequest out;
-  header = trim(header);
+  header = trim_ows(header);
   if (header.empty()) return out;
   out.outcome = RangeOutcome::ignored;
   std::size_t eq = header.find('=');
-  if (eq == std::string_view::npos || !iequals(trim(header.substr(0, eq)), "bytes")) return out;
+  if (eq == std::string_view::npos || !iequals(trim_ows(header.substr(0, eq)), "bytes")) return out;
 
   std::vector<Spec> specs;
   std::string_view rest = header.substr(eq + 1);
   for (;;) {
     std::size_t comma = rest.find(',');
-    std::string_view item = trim(rest.substr(0, comma));
+    std::string_view item = trim_ows(rest.substr(0, comma));
     if (!item.empty()) {
       Spec spec;
       if (!parse_spec(item, spec)) return out;

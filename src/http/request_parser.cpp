@@ -2,17 +2,13 @@
 
 #include <algorithm>
 
+#include "core/header_list.hpp"
+
 namespace nethttp::detail {
 
 namespace {
 
 RequestParser& self(llhttp_t* p) { return *static_cast<RequestParser*>(p->data); }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 
@@ -156,7 +152,7 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
   RequestParser& s = self(p);
   // ": " and CRLF, once per field (the name and value callbacks may come in fragments).
   if (!s.count_header_bytes(4)) return s.fail(Error::headers_too_large);
-  s.request_->headers().add(s.scratch_->field, trim(s.scratch_->value));
+  s.request_->headers().add(s.scratch_->field, trim_ows(s.scratch_->value));
   s.scratch_->field.clear();
   s.scratch_->value.clear();
   return 0;
@@ -192,7 +188,7 @@ Error RequestParser::validate_headers() {
     std::string_view rest = f.value;
     while (!rest.empty()) {
       std::size_t comma = rest.find(',');
-      std::string_view coding = trim(rest.substr(0, comma));
+      std::string_view coding = trim_ows(rest.substr(0, comma));
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       if (coding.empty()) continue;
       if (iequals(coding, "chunked")) {
@@ -215,7 +211,7 @@ Error RequestParser::validate_headers() {
   }
 
   if (std::string_view expect = r.header("Expect"); !expect.empty()) {
-    if (!iequals(trim(expect), "100-continue")) return Error::expectation_failed;
+    if (!iequals(trim_ows(expect), "100-continue")) return Error::expectation_failed;
     expect_continue_ = minor >= 1;  // HTTP/1.0 clients do not understand 100 (RFC 9110 10.1.1)
   }
   return Error::ok;

@@ -6,17 +6,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/header_list.hpp"
 #include "nethttp/middleware.hpp"
 
 namespace nethttp {
 
 namespace {
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -131,7 +126,7 @@ class Cors {
   bool requested_headers_allowed(std::string_view list) const noexcept {
     while (!list.empty()) {
       std::size_t comma = list.find(',');
-      std::string_view name = trim(list.substr(0, comma));
+      std::string_view name = detail::trim_ows(list.substr(0, comma));
       list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
       if (!name.empty() && !header_allowed(name)) return false;
     }
@@ -140,12 +135,12 @@ class Cors {
 
   void answer_preflight(Headers& out, const Request& r, std::string_view origin) const {
     if (!origin_allowed(origin)) return;
-    std::string_view method = trim(r.header("Access-Control-Request-Method"));
+    std::string_view method = detail::trim_ows(r.header("Access-Control-Request-Method"));
     if (!method_allowed(method)) return;
     std::string requested;  // joined, since the header may occur several times
     for (std::string_view v : r.headers().values("Access-Control-Request-Headers")) {
       if (!requested.empty()) requested += ", ";
-      requested += trim(v);
+      requested += detail::trim_ows(v);
     }
     if (!requested_headers_allowed(requested)) return;
     set_allow_origin(out, origin);
