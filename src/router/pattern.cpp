@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/escape.hpp"
 #include "router/path_clean.hpp"
 
 namespace nethttp::detail {
@@ -68,14 +69,9 @@ std::string quote(std::string_view s) { return quote_pattern(s); }
 // for the example paths in conflict messages.
 std::string escape_segment(std::string_view text) {
   std::string out;
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '%' || c == '/' || c == '?' || c == '#') {
-      out += fmt::format("%{:02X}", u);
-    } else {
-      out.push_back(c);
-    }
-  }
+  append_percent_encoded(out, text, [](unsigned char c) {
+    return c <= 0x20 || c >= 0x7f || c == '%' || c == '/' || c == '?' || c == '#';
+  });
   return out;
 }
 
