@@ -1,7 +1,8 @@
 #pragma once
 // Lexical URL-path cleaning: one set of rules for ServeMux (match and redirect) and
 // redirect(). clean_path is Go's path.Clean; canonical_path is Go's cleanPath (server.go),
-// which is path.Clean for a request path.
+// which is path.Clean for a request path; has_scheme_or_host tells redirect() which URLs
+// are not paths at all.
 
 #include <string>
 #include <string_view>
@@ -32,5 +33,9 @@ std::string canonical_path(std::string_view p);
 /// with '/' and has no empty (but a last), "." or ".." element. It is ServeMux's per-request
 /// check; canonical_path runs only for the rare request that needs a redirect.
 bool is_canonical_path(std::string_view p) noexcept;
+
+/// has_scheme_or_host reports whether url is absolute ("https://x/", "mailto:a") or
+/// network-path relative ("//host/p"), i.e. must not be resolved against the request path.
+bool has_scheme_or_host(std::string_view url) noexcept;
 
 }  // namespace nethttp::detail

@@ -8,8 +8,8 @@
 #include "fs/content.hpp"
 
 #include <array>
-#include <random>
 
+#include "core/random_hex.hpp"
 #include "fs/conditional.hpp"
 #include "nethttp/handler.hpp"
 
@@ -43,18 +43,7 @@ void not_modified(ResponseWriter& w) {
 
 std::string random_boundary() {
   // Not a secret, but unpredictable so content cannot be crafted to contain it.
-  thread_local std::mt19937_64 rng = [] {
-    std::random_device rd;
-    std::seed_seq seq{rd(), rd(), rd(), rd()};
-    return std::mt19937_64(seq);
-  }();
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(32, '0');
-  for (std::size_t i = 0; i < out.size(); i += 16) {
-    std::uint64_t v = rng();
-    for (std::size_t j = 0; j < 16; ++j, v >>= 4) out[i + j] = kHex[v & 0xF];
-  }
-  return out;
+  return random_hex(32);
 }
 
 MultipartPlan plan_multipart(const std::vector<ByteRange>& ranges, std::uint64_t size,

@@ -2,7 +2,8 @@
 
 #include <string>
 
-#include "middleware/url_path.hpp"
+#include "core/escape.hpp"
+#include "core/url_path.hpp"
 #include "nethttp/helpers.hpp"
 
 namespace nethttp {

@@ -1,9 +1,8 @@
 // request_id: keep or make an id per request, visible to inner handlers, logs and clients.
 
-#include <cstdint>
-#include <random>
 #include <string>
 
+#include "core/random_hex.hpp"
 #include "nethttp/middleware.hpp"
 
 namespace nethttp {
@@ -21,22 +20,7 @@ bool acceptable(std::string_view id, std::size_t max_length) noexcept {
 
 }  // namespace
 
-std::string new_request_id() {
-  // One generator per thread: no lock, and seeding cost is paid once per thread.
-  thread_local std::mt19937_64 rng = [] {
-    std::random_device rd;
-    std::seed_seq seq{rd(), rd(), rd(), rd()};
-    return std::mt19937_64(seq);
-  }();
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::uint64_t v = rng();
-  std::string id(16, '0');
-  for (int i = 15; i >= 0; --i) {
-    id[static_cast<std::size_t>(i)] = kHex[v & 0xf];
-    v >>= 4;
-  }
-  return id;
-}
+std::string new_request_id() { return detail::random_hex(16); }
 
 Middleware request_id(RequestIdOptions options) {
   return [options = std::move(options)](Handler next) -> Handler {

@@ -1,15 +1,17 @@
 // The text helpers the router, file server and middleware share (src/core/): path cleaning
 // (url_path.hpp), percent-decoding and -encoding and HTML escaping (escape.hpp), and
-// Accept-Encoding weights (header_list.hpp).
+// Accept-Encoding weights (header_list.hpp), and random hex identifiers (random_hex.hpp).
 
 #include <gtest/gtest.h>
 
 #include <array>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core/escape.hpp"
 #include "core/header_list.hpp"
+#include "core/random_hex.hpp"
 #include "core/url_path.hpp"
 #include "nethttp/request.hpp"
 
@@ -151,6 +153,16 @@ TEST(CoreCleanPath, RulesHoldExhaustively) {
     ASSERT_EQ(canonical_path(canonical), canonical) << p;
     ASSERT_EQ(canonical.front(), '/');
     ASSERT_EQ(canonical.find("//"), std::string::npos) << p;
+  }
+}
+
+TEST(CoreUrlPath, HasSchemeOrHost) {
+  for (std::string_view url : {"https://x/", "http://a.b/c?d", "mailto:a@b", "a+b-c.d:x", "//host/p", "//"}) {
+    EXPECT_TRUE(has_scheme_or_host(url)) << url;
+  }
+  // Paths, relative references and a colon after / ? # or a non-scheme byte are not schemes.
+  for (std::string_view url : {"", "/", "/a:b", "a/b:c", "?x:y", "#f:g", ":x", "1a:b", "a b:c", "./a:b", "/a//b"}) {
+    EXPECT_FALSE(has_scheme_or_host(url)) << url;
   }
 }
 
@@ -339,6 +351,27 @@ TEST(CoreHeaderList, CodingWeight) {
   EXPECT_EQ(coding_weight("gzip, br;q=0.9", {"br"}), 900);
   EXPECT_EQ(coding_weight("gzip, br;q=0.9", {}), -1) << "no names: only \"*\" could count";
   EXPECT_EQ(coding_weight("gzip, *;q=0.1", {}), 100);
+}
+
+// ---- random_hex -----------------------------------------------------------------------------
+
+TEST(CoreRandomHex, LengthAlphabetAndVariety) {
+  for (std::size_t digits : {0u, 1u, 15u, 16u, 17u, 32u, 40u}) {
+    std::string s = random_hex(digits);
+    ASSERT_EQ(s.size(), digits);
+    EXPECT_EQ(s.find_first_not_of("0123456789abcdef"), std::string::npos) << s;
+  }
+  // Every digit position varies: each of 40 positions takes more than one value over 200
+  // draws (a position stuck at one value fails with certainty; chance failure ~16^-199).
+  std::vector<std::set<char>> seen(40);
+  std::set<std::string> distinct;
+  for (int i = 0; i < 200; ++i) {
+    std::string s = random_hex(40);
+    for (std::size_t p = 0; p < s.size(); ++p) seen[p].insert(s[p]);
+    distinct.insert(s);
+  }
+  for (std::size_t p = 0; p < seen.size(); ++p) EXPECT_GT(seen[p].size(), 1u) << "position " << p;
+  EXPECT_EQ(distinct.size(), 200u);
 }
 
 }  // namespace
