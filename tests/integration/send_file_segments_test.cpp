@@ -1,21 +1,20 @@
 // A response header followed by a sendfile body leaves in one TCP segment, not two: the
 // header is sent with MSG_MORE so the kernel waits for the file bytes (Linux only).
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #ifdef __linux__
 #include <linux/tcp.h>  // tcp_info with tcpi_segs_in (glibc's copy lacks it)
 #endif
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "nethttp/file_server.hpp"
 #include "nethttp/testing.hpp"
 #include "support/raw_client.hpp"
+#include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
@@ -30,10 +29,9 @@ std::uint32_t segments_received(int fd) {
 }
 
 TEST(SendFileSegments, HeaderAndSmallFileShareOneSegment) {
-  auto dir = std::filesystem::temp_directory_path() / ("nethttp-segments-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "one.bin") << std::string(1024, 'z');
-  testing::TestServer ts(file_server(dir.string()));
+  test::TempDir dir("nethttp-segments");
+  dir.write("one.bin", std::string(1024, 'z'));
+  testing::TestServer ts(file_server(dir.path().string()));
   test::RawClient c(ts.port());
   const std::string request = "GET /one.bin HTTP/1.1\r\nHost: t\r\n\r\n";
   c.send(request);  // warm the open-file cache and the connection
@@ -51,7 +49,6 @@ TEST(SendFileSegments, HeaderAndSmallFileShareOneSegment) {
   // Two per response when header and body leave separately; the slack allows for an odd
   // pure ACK from a loaded machine.
   EXPECT_LT(segments, kRequests * 3 / 2) << segments << " segments for " << kRequests << " responses";
-  std::filesystem::remove_all(dir);
 }
 #endif
 

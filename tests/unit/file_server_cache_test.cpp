@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -16,6 +15,7 @@
 #include "fs/open_file_cache.hpp"
 #include "nethttp/file_server.hpp"
 #include "nethttp/testing.hpp"
+#include "support/temp_dir.hpp"
 
 namespace nethttp::detail {
 namespace {
@@ -26,17 +26,10 @@ using namespace std::chrono_literals;
 class CacheTest : public ::testing::Test {
  protected:
   CacheTest() {
-    std::string tmpl = (fs::temp_directory_path() / "nethttp-fso-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = tmpl;
     write("a.txt", "AAAA");
     write("b.txt", "BBBB");
     write("c.txt", "CCCC");
     root_.reset(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  }
-  ~CacheTest() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   void write(const std::string& name, std::string_view content) { std::ofstream(dir_ / name) << content; }
   static std::string read(const OpenedFile& f) {
@@ -46,7 +39,8 @@ class CacheTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  test::TempDir tmp_{"nethttp-fso"};  // removed with everything in it
+  fs::path dir_ = tmp_.path();
   UniqueFd root_;
   OpenFileCache::Clock::time_point t0 = OpenFileCache::Clock::now();
 };

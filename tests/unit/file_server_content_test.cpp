@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -18,6 +17,7 @@
 #include "fs/http_date.hpp"
 #include "nethttp/file_server.hpp"
 #include "nethttp/testing.hpp"
+#include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
@@ -229,22 +229,16 @@ TEST(MultipartPlan, BoundariesAreRandomHex) {
 class TempFile {
  public:
   explicit TempFile(std::string_view content) {
-    std::string tmpl = (fs::temp_directory_path() / "nethttp-fsc-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = tmpl;
     std::ofstream(path(), std::ios::binary) << content;
     fs::create_directories(dir_ / "site");
     std::ofstream(dir_ / "site" / "index.html", std::ios::binary) << "<p>index</p>";
-  }
-  ~TempFile() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   [[nodiscard]] fs::path path() const { return dir_ / "data.bin"; }
   [[nodiscard]] fs::path dir() const { return dir_; }
 
  private:
-  fs::path dir_;
+  test::TempDir tmp_{"nethttp-fsc"};  // removed with everything in it
+  fs::path dir_ = tmp_.path();
 };
 
 TEST(ServeContent, FileSliceIsServedFromItsOffset) {

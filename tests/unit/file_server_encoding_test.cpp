@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +18,7 @@
 #include "fs/accept_encoding.hpp"
 #include "nethttp/file_server.hpp"
 #include "nethttp/testing.hpp"
+#include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
@@ -71,9 +71,6 @@ TEST(AcceptEncoding, Negotiation) {
 class Precompressed : public ::testing::Test {
  protected:
   Precompressed() {
-    std::string tmpl = (fs::temp_directory_path() / "nethttp-fse-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = tmpl;
     write("app.js", "console.log('identity');\n", 1000);
     write("app.js.gz", "GZIP-BYTES", 1001);
     write("app.js.br", "BROTLI-BYTES", 1001);
@@ -86,10 +83,6 @@ class Precompressed : public ::testing::Test {
     write("data.json", "{}", 1000);
     fs::create_directories(root_ / "dir.js.gz");  // a directory sibling is not a file
     write("dir.js", "dir-sibling", 1000);
-  }
-  ~Precompressed() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
   }
   void write(const std::string& name, std::string_view content, std::time_t mtime) {
     fs::path p = root_ / name;
@@ -108,7 +101,8 @@ class Precompressed : public ::testing::Test {
     return std::string(rec.header_map().get(name));
   }
 
-  fs::path root_;
+  test::TempDir tmp_{"nethttp-fse"};  // removed with everything in it
+  fs::path root_ = tmp_.path();
 };
 
 TEST_F(Precompressed, BrotliPreferred) {

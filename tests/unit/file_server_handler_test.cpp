@@ -19,6 +19,7 @@
 
 #include "nethttp/file_server.hpp"
 #include "nethttp/testing.hpp"
+#include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
@@ -30,9 +31,6 @@ using Hdrs = std::initializer_list<std::pair<std::string_view, std::string_view>
 class Site {
  public:
   Site() {
-    std::string tmpl = (fs::temp_directory_path() / "nethttp-fsh-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    base_ = tmpl;
     fs::create_directories(root());
     write("../outside.txt", "OUTSIDE");
     write("index.html", "<h1>home</h1>\n");
@@ -54,10 +52,6 @@ class Site {
     write("noperm.txt", "nope\n");
     fs::permissions(root() / "noperm.txt", fs::perms::none);
   }
-  ~Site() {
-    std::error_code ec;
-    fs::remove_all(base_, ec);
-  }
   [[nodiscard]] fs::path root() const { return base_ / "root"; }
   void write(const std::string& rel, std::string_view content) const {
     fs::path p = root() / rel;
@@ -66,7 +60,8 @@ class Site {
   }
 
  private:
-  fs::path base_;
+  test::TempDir tmp_{"nethttp-fsh"};  // removed with everything in it
+  fs::path base_ = tmp_.path();
 };
 
 std::unique_ptr<testing::ResponseRecorder> request(const Handler& h, std::string_view method, std::string_view target,

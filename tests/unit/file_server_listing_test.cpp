@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,6 +12,7 @@
 #include "fs/dir_listing.hpp"
 #include "nethttp/file_server.hpp"
 #include "nethttp/testing.hpp"
+#include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
@@ -31,9 +31,6 @@ TEST(DirListing, EscapePathSegment) {
 class Listing : public ::testing::Test {
  protected:
   Listing() {
-    std::string tmpl = (fs::temp_directory_path() / "nethttp-fsl-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    base_ = tmpl;
     fs::path d = base_ / "root" / "files";
     fs::create_directories(d / "subdir");
     for (std::string name : {"b.txt", "a.txt", "<img src=x onerror=alert(1)>.html", "x y&z.txt", ".secret",
@@ -43,11 +40,8 @@ class Listing : public ::testing::Test {
     fs::create_symlink("../../outside", d / "escape_link");
     fs::create_directories(base_ / "outside");
   }
-  ~Listing() override {
-    std::error_code ec;
-    fs::remove_all(base_, ec);
-  }
-  fs::path base_;
+  test::TempDir tmp_{"nethttp-fsl"};  // removed with everything in it
+  fs::path base_ = tmp_.path();
 };
 
 TEST_F(Listing, ReadDirectorySortsHidesAndNeverFollowsLinks) {

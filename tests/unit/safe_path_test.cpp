@@ -11,11 +11,12 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "support/temp_dir.hpp"
 
 namespace nethttp::detail {
 namespace {
@@ -71,9 +72,6 @@ TEST(CleanRequestPath, Dotfiles) {
 class Tree {
  public:
   Tree() {
-    std::string tmpl = (fs::temp_directory_path() / "nethttp-safe-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    base_ = tmpl;
     fs::path root = base_ / "root";
     fs::create_directories(root / "sub" / "deeper");
     write(base_ / "outside.txt", "OUTSIDE");
@@ -96,15 +94,12 @@ class Tree {
     root_.reset(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root_) throw std::runtime_error("open root failed");
   }
-  ~Tree() {
-    std::error_code ec;
-    fs::remove_all(base_, ec);
-  }
   [[nodiscard]] int root() const { return root_.get(); }
 
  private:
   static void write(const fs::path& p, std::string_view s) { std::ofstream(p, std::ios::binary) << s; }
-  fs::path base_;
+  test::TempDir tmp_{"nethttp-safe"};  // removed with everything in it
+  fs::path base_ = tmp_.path();
   UniqueFd root_;
 };
 
