@@ -121,7 +121,7 @@ class Request {
 
 /// percent_decode decodes %XX escapes in s into out (out is cleared first). When
 /// plus_as_space is set, '+' becomes ' ' (query strings). Returns false on a malformed
-/// escape.
+/// escape ("%zz", "%4", a final "%"), and out is then left empty.
 bool percent_decode(std::string_view s, std::string& out, bool plus_as_space = false);
 
 }  // namespace nethttp
