@@ -161,10 +161,37 @@ TEST(HeaderScanner, AcceptsStrictAndRejectsLax) {
            Case{"GET / HTTP/1.1\r\nA : b\r\n\r\n", HeaderScanner::Result::error},
            Case{"GET / HTTP/1.1\r\n: b\r\n\r\n", HeaderScanner::Result::error},
            Case{"GET / HTTP/1.1\rA: b\r\n\r\n", HeaderScanner::Result::error},
+           Case{"GET / HTTP/1.1\r\nA: b\nc: d\r\n\r\n", HeaderScanner::Result::error},  // bare LF in a value
+           Case{"GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", HeaderScanner::Result::error},     // bare CR in a value
+           Case{"GET / HTTP/1.1\r\nA\tB: c\r\n\r\n", HeaderScanner::Result::error},    // tab in a name
+           Case{"GET /\n HTTP/1.1\r\n\r\n", HeaderScanner::Result::error},              // bare LF in the line
+           Case{"GET / HTTP/1.1\r\nA: b", HeaderScanner::Result::need_more},
+           Case{"GET / HTTP/1.1\r\nA: b\r", HeaderScanner::Result::need_more},
        }) {
     HeaderScanner s;
     std::size_t consumed = 0;
     EXPECT_EQ(s.scan(c.in, consumed), c.want) << c.in;
+
+    // The same verdict however the bytes arrive: in two pieces split anywhere, and one at
+    // a time. A piece that needs more is consumed whole; the verdict comes with the piece
+    // that completes (or breaks) the header block.
+    auto fed_in = [&](const std::vector<std::string_view>& pieces) {
+      HeaderScanner split;
+      HeaderScanner::Result r = HeaderScanner::Result::need_more;
+      for (std::string_view piece : pieces) {
+        std::size_t used = 0;
+        r = split.scan(piece, used);
+        if (r != HeaderScanner::Result::need_more) return r;
+        EXPECT_EQ(used, piece.size()) << c.in;
+      }
+      return r;
+    };
+    for (std::size_t cut = 0; cut <= c.in.size(); ++cut) {
+      EXPECT_EQ(fed_in({c.in.substr(0, cut), c.in.substr(cut)}), c.want) << "split at " << cut << ": " << c.in;
+    }
+    std::vector<std::string_view> bytes;
+    for (std::size_t i = 0; i < c.in.size(); ++i) bytes.push_back(c.in.substr(i, 1));
+    EXPECT_EQ(fed_in(bytes), c.want) << "byte by byte: " << c.in;
   }
 }
 
