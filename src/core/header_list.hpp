@@ -1,12 +1,34 @@
 #pragma once
-// Header field values (RFC 9110 sections 5.6 and 12.4.2): the whitespace trim every header
-// reader uses, and the one way the file server (precompressed siblings) and gzip() weigh
-// Accept-Encoding.
+// Header field syntax (RFC 9110 sections 5.6 and 12.4.2): tokens, the whitespace trim every
+// header reader uses, and the one way the file server (precompressed siblings) and gzip()
+// weigh Accept-Encoding.
 
+#include <array>
 #include <initializer_list>
 #include <string_view>
 
 namespace nethttp::detail {
+
+/// kTokenChar[c] is true for the tchar bytes of RFC 9110 section 5.6.2: letters, digits and
+/// !#$%&'*+-.^_`|~. A table, since every response header name is checked against it.
+inline constexpr std::array<bool, 256> kTokenChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<unsigned char>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<unsigned char>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<unsigned char>(c)] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+/// is_token reports whether s is a token (RFC 9110 5.6.2): non-empty, tchar bytes only. Field
+/// names and methods are tokens.
+constexpr bool is_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!kTokenChar[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
+}
 
 /// trim_ows returns s without optional whitespace (spaces and tabs, RFC 9110 5.6.3) at
 /// either end.

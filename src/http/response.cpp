@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string_view>
 
+#include "core/header_list.hpp"
 #include "http/connection.hpp"
 #include "http/date_cache.hpp"
 
@@ -38,20 +39,8 @@ void append_hex(std::string& out, std::uint64_t n) {
 }
 
 // A header value must not smuggle a line break into the response (header injection): Go
-// replaces CR and LF with spaces, and so do we. Names with anything but token characters
-// are dropped.
-bool valid_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (unsigned char c : name) {
-    if (c <= ' ' || c >= 0x7f || c == ':' || c == '(' || c == ')' || c == ',' || c == '/' || c == ';' ||
-        c == '<' || c == '=' || c == '>' || c == '?' || c == '@' || c == '[' || c == '\\' || c == ']' ||
-        c == '{' || c == '}' || c == '"') {
-      return false;
-    }
-  }
-  return true;
-}
-
+// replaces CR and LF with spaces, and so do we. Names that are not tokens (is_token) are
+// dropped.
 void append_value(std::string& out, std::string_view value) {
   std::size_t start = out.size();
   out.append(value);
@@ -111,7 +100,7 @@ void ResponseImpl::write_header(int status) {
     std::size_t before = o.size();
     o.append(status_line(status));
     for (HeaderField f : headers_) {
-      if (!valid_name(f.name)) continue;
+      if (!is_token(f.name)) continue;
       o.append(f.name).append(": ");
       append_value(o, f.value);
       o.append("\r\n");
@@ -187,7 +176,7 @@ void ResponseImpl::serialize_head(std::uint64_t content_length, bool known_lengt
     if (iequals(f.name, "Content-Length") || iequals(f.name, "Transfer-Encoding") || iequals(f.name, "Connection")) {
       continue;  // framing is ours
     }
-    if (!valid_name(f.name)) continue;
+    if (!is_token(f.name)) continue;
     if (!has_date && iequals(f.name, "Date")) has_date = true;
     if (!has_type && iequals(f.name, "Content-Type")) has_type = true;
     o.append(f.name).append(": ");

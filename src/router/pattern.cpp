@@ -6,22 +6,12 @@
 #include <stdexcept>
 
 #include "core/escape.hpp"
+#include "core/header_list.hpp"
 #include "router/path_clean.hpp"
 
 namespace nethttp::detail {
 
 namespace {
-
-// is_tchar reports whether c may appear in an HTTP token (RFC 9110, Section 5.6.2), which is
-// what a method is.
-bool is_tchar(char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool valid_method(std::string_view m) noexcept {
-  return !m.empty() && std::all_of(m.begin(), m.end(), is_tchar);
-}
 
 // valid_wildcard_name accepts identifiers. Go accepts any Unicode letter; we keep to ASCII
 // so the rule needs no Unicode tables, and say so in the ServeMux documentation.
@@ -140,7 +130,7 @@ Pattern parse_pattern(std::string_view s) {
   std::size_t sep = s.find_first_of(" \t");
   if (sep != std::string_view::npos) {
     std::string_view method = s.substr(0, sep);
-    if (!method.empty() && !valid_method(method)) fail(0, fmt::format("invalid method {}", quote(method)));
+    if (!method.empty() && !is_token(method)) fail(0, fmt::format("invalid method {}", quote(method)));
     p.method.assign(method);
     rest = s.substr(sep + 1);
     constexpr std::string_view kSpace = " \t\r\n\f\v";
