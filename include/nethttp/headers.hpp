@@ -19,7 +19,19 @@ struct HeaderField {
 };
 
 /// iequals compares two ASCII strings ignoring case (header names, tokens).
-bool iequals(std::string_view a, std::string_view b) noexcept;
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  // Inline: every header lookup calls it, and most calls end at the size check.
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    // Equal bytes match; otherwise only letters differing in case (bit 0x20 alone) do.
+    auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    if ((x ^ y) != 0x20) return false;
+    unsigned char l = x | 0x20;
+    if (l < 'a' || l > 'z') return false;
+  }
+  return true;
+}
 
 /// Headers holds header fields in the order they were added. Lookups ignore the case of
 /// names; a name may occur several times. All strings are kept in one reusable arena, so a

@@ -8,7 +8,6 @@
 namespace nethttp {
 
 namespace {
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 // offset_in returns where s starts inside arena when s is a view of arena's bytes.
 std::optional<std::size_t> offset_in(const std::string& arena, std::string_view s) noexcept {
@@ -19,14 +18,6 @@ std::optional<std::size_t> offset_in(const std::string& arena, std::string_view 
   return static_cast<std::size_t>(s.data() - begin);
 }
 }  // namespace
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 HeaderField Headers::at(std::size_t i) const noexcept {
   const Entry& e = entries_[i];
