@@ -90,22 +90,45 @@ void LoopContext::release_exchange(std::unique_ptr<Exchange> ex) noexcept {
 }
 
 void LoopContext::note_route(std::string_view method, std::string_view path) noexcept {
-  std::lock_guard lock(route_mu_);  // uncontended: the watchdog reads only when a loop is stuck
+  char text[kRouteWords * 8];
   std::size_t n = 0;
-  auto put = [&](std::string_view s) {
-    std::size_t k = std::min(s.size(), sizeof route_ - n);
-    std::memcpy(route_ + n, s.data(), k);
+  auto put = [&](std::string_view part) {
+    std::size_t k = std::min(part.size(), sizeof text - n);
+    std::memcpy(text + n, part.data(), k);
     n += k;
   };
   put(method);
   put(" ");
   put(path);
-  route_len_ = n;
+  std::memset(text + n, 0, (8 - n % 8) % 8);  // the last word's tail
+
+  // Release stores: a reader that sees any new word also sees the odd sequence number.
+  const std::uint64_t seq = route_seq_.load(std::memory_order_relaxed);
+  route_seq_.store(seq + 1, std::memory_order_relaxed);
+  route_len_.store(n, std::memory_order_release);
+  for (std::size_t w = 0; w * 8 < n; ++w) {
+    std::uint64_t word;
+    std::memcpy(&word, text + w * 8, sizeof word);
+    route_words_[w].store(word, std::memory_order_release);
+  }
+  route_seq_.store(seq + 2, std::memory_order_release);
 }
 
 std::string LoopContext::route() const {
-  std::lock_guard lock(route_mu_);
-  return std::string(route_, route_len_);
+  char text[kRouteWords * 8];
+  // The watchdog asks while the loop is stuck in a handler, so the first try succeeds; the
+  // bound only keeps a reader from spinning against a loop that is busy writing.
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const std::uint64_t before = route_seq_.load(std::memory_order_acquire);
+    if (before & 1) continue;
+    const std::size_t n = route_len_.load(std::memory_order_acquire);
+    for (std::size_t w = 0; w * 8 < n; ++w) {
+      std::uint64_t word = route_words_[w].load(std::memory_order_acquire);
+      std::memcpy(text + w * 8, &word, sizeof word);
+    }
+    if (route_seq_.load(std::memory_order_relaxed) == before) return std::string(text, n);
+  }
+  return "(route changing)";
 }
 
 }  // namespace nethttp::detail

@@ -5,9 +5,9 @@
 #include <atomic>
 #include <netinet/in.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -107,9 +107,13 @@ class LoopContext {
   std::vector<std::unique_ptr<Connection>> graveyard_;
   std::vector<std::unique_ptr<Exchange>> exchange_pool_;
   std::size_t live_ = 0;
-  mutable std::mutex route_mu_;
-  char route_[120] = {};
-  std::size_t route_len_ = 0;
+  // The route note is a seqlock: the loop writes it before every handler without a lock
+  // (an odd route_seq_ means a write is under way), and route() retries until it reads a
+  // copy no write overlapped. Words are atomics, so the watchdog's read is not a data race.
+  static constexpr std::size_t kRouteWords = 16;  // 128 bytes of "METHOD /path"
+  std::atomic<std::uint64_t> route_seq_{0};
+  std::atomic<std::size_t> route_len_{0};
+  std::array<std::atomic<std::uint64_t>, kRouteWords> route_words_{};
 };
 
 }  // namespace nethttp::detail
