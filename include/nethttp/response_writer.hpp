@@ -50,7 +50,9 @@ class ResponseWriter {
   /// write_header() have no effect.
   virtual Headers& headers() = 0;
   /// write_header sends the status line with headers(). Only the first call counts; write()
-  /// calls write_header(200) itself when needed.
+  /// calls write_header(200) itself when needed. A 1xx status other than 101 (e.g. 103
+  /// Early Hints) goes out at once and the final status follows; 101 Switching Protocols
+  /// is not supported and is sent as 500, and a status outside 100-999 is sent as 500 too.
   virtual void write_header(int status) = 0;
   /// write_header with a Status enumerator: `w.write_header(Status::not_found)`.
   void write_header(Status status) { write_header(to_int(status)); }

@@ -241,6 +241,42 @@ TEST(HttpBasics, ResponseHeaderInjectionIsNeutralised) {
   EXPECT_EQ(res.header("X-Evil"), "a  Set-Cookie: stolen=1");
 }
 
+TEST(HttpBasics, EarlyHintsPrecedeTheFinalResponse) {
+  testing::TestServer ts([](ResponseWriter& w, Request&) {
+    w.headers().set("Link", "</style.css>; rel=preload");
+    w.write_header(103);
+    w.headers().set("Content-Type", "text/plain");
+    w.write("final");
+  });
+  RawClient c(ts.port());
+  c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto hints = c.read_response();
+  ASSERT_TRUE(hints);
+  EXPECT_EQ(hints->status, 103);
+  EXPECT_EQ(hints->header("Link"), "</style.css>; rel=preload");
+  auto res = c.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "final");
+}
+
+TEST(HttpBasics, UnsupportedStatusCodesAreSentAs500) {
+  // 101 would promise a protocol switch we cannot make; codes outside 100-999 are invalid.
+  for (int code : {101, 99, 1000, -1}) {
+    testing::TestServer ts([code](ResponseWriter& w, Request&) {
+      w.write_header(code);
+      w.write("x");
+    });
+    RawClient c(ts.port());
+    c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto res = c.read_response();
+    ASSERT_TRUE(res) << code;
+    EXPECT_EQ(res->status, 500) << code;
+    c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");  // and the connection still serves
+    EXPECT_TRUE(c.read_response()) << code;
+  }
+}
+
 TEST(HttpBasics, DeclaredContentLengthShortBodyClosesConnection) {
   testing::TestServer ts([](ResponseWriter& w, Request&) {
     w.headers().set("Content-Length", "10");
