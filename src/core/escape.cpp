@@ -4,16 +4,12 @@
 
 namespace nethttp::detail {
 
-namespace {
-
 int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-}  // namespace
 
 int escaped_byte(std::string_view s) noexcept {
   if (s.size() < 3 || s[0] != '%') return -1;

@@ -10,6 +10,9 @@
 
 namespace nethttp::detail {
 
+/// hex_value returns the value of the hex digit c (either case), or -1 when c is not one.
+int hex_value(char c) noexcept;
+
 /// escaped_byte returns the byte that the escape "%XX" at the start of s stands for (hex
 /// digits in either case), or -1 when s does not start with '%' and two hex digits.
 int escaped_byte(std::string_view s) noexcept;

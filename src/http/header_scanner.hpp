@@ -22,6 +22,9 @@ class HeaderScanner {
   Result scan(std::string_view data, std::size_t& consumed) noexcept;
   /// reset prepares for the next message.
   void reset() noexcept { state_ = State::start; }
+  /// start_trailers prepares for a chunked body's trailer section: field lines, with the
+  /// same rules, up to the blank line, and no request line before them.
+  void start_trailers() noexcept { state_ = State::line_start; }
   [[nodiscard]] bool done() const noexcept { return state_ == State::done; }
 
  private:

@@ -52,9 +52,8 @@ bool RequestParser::count_header_bytes(std::size_t n) noexcept {
 RequestParser::Status RequestParser::execute(std::string_view data, std::size_t& consumed) {
   consumed = 0;
   if (error_ != Error::ok) return Status::error;
+  std::size_t offset = 0;  // where the body starts, when the header block ends in data
   if (!scanner_.done()) {
-    // Only the header block goes through the scanner; llhttp may parse past it (the body)
-    // in this same call, which is fine: the scanner already vouched for the header bytes.
     std::size_t scanned = 0;
     switch (scanner_.scan(data, scanned)) {
       case HeaderScanner::Result::error: {
@@ -65,10 +64,46 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
         return Status::error;
       }
       case HeaderScanner::Result::need_more:
-      case HeaderScanner::Result::done:
+        return run_llhttp(data, consumed);
+      case HeaderScanner::Result::done: {
+        // The header block alone first: only then is it known whether a chunked body
+        // follows, whose framing must pass the ChunkScanner before llhttp reads it.
+        Status st = run_llhttp(data.substr(0, scanned), consumed);
+        if (st != Status::need_more || scanned == data.size()) return st;
+        offset = scanned;
         break;
+      }
     }
   }
+
+  std::string_view body = data.substr(offset);
+  bool framing_done = false;
+  if (headers_done_ && (parser_.flags & F_CHUNKED)) {
+    std::size_t framed = 0;
+    switch (chunks_.scan(body, framed)) {
+      case ChunkScanner::Result::error:
+        error_ = Error::bad_request;
+        if (framed > 0) llhttp_execute(&parser_, body.data(), framed);  // a 413 there wins
+        return Status::error;
+      case ChunkScanner::Result::done:
+        framing_done = true;
+        break;
+      case ChunkScanner::Result::need_more:
+        break;
+    }
+    body = body.substr(0, framed);
+  }
+  std::size_t used = 0;
+  Status st = run_llhttp(body, used);
+  consumed = offset + used;
+  if (framing_done && st == Status::need_more) {
+    error_ = Error::bad_request;  // the two parsers disagree on where the message ends
+    return Status::error;
+  }
+  return st;
+}
+
+RequestParser::Status RequestParser::run_llhttp(std::string_view data, std::size_t& consumed) {
   llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
   if (err == HPE_OK) {
     consumed = data.size();
@@ -87,6 +122,7 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
 
 void RequestParser::next_message() noexcept {
   scanner_.reset();
+  chunks_.reset();
   headers_done_ = false;
   if (llhttp_get_errno(&parser_) == HPE_PAUSED_UPGRADE) {
     // Upgrade requests are answered as plain HTTP/1.1 (we implement no upgrades), so the
@@ -152,7 +188,11 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
   RequestParser& s = self(p);
   // ": " and CRLF, once per field (the name and value callbacks may come in fragments).
   if (!s.count_header_bytes(4)) return s.fail(Error::headers_too_large);
-  s.request_->headers().add(s.scratch_->field, trim_ows(s.scratch_->value));
+  // A field after the header block is a chunked body's trailer. RFC 9110 6.5.1 forbids
+  // merging trailers into the header section (a trailing "Host" or "Authorization" would
+  // dodge every check made on the headers), so they are counted against the header limit
+  // and dropped.
+  if (!s.headers_done_) s.request_->headers().add(s.scratch_->field, trim_ows(s.scratch_->value));
   s.scratch_->field.clear();
   s.scratch_->value.clear();
   return 0;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/chunk_scanner.hpp"
 #include "http/header_scanner.hpp"
 #include "nethttp/error.hpp"
 #include "nethttp/request.hpp"
@@ -91,6 +92,7 @@ class RequestParser {
   static int on_message_complete(llhttp_t* p);
   static const llhttp_settings_t& settings();
 
+  Status run_llhttp(std::string_view data, std::size_t& consumed);
   int fail(Error e) noexcept;
   bool count_header_bytes(std::size_t n) noexcept;
   Error validate_headers();
@@ -99,6 +101,7 @@ class RequestParser {
   const ParserLimits& limits_;
   ParserEvents& events_;
   HeaderScanner scanner_;
+  ChunkScanner chunks_;
   Request* request_ = nullptr;
   ParseScratch* scratch_ = nullptr;
   std::size_t header_bytes_ = 0;

@@ -77,6 +77,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad_chunk_size", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
         BadCase{"chunk_size_bare_lf", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n",
                 400},
+        // llhttp 8.1 accepts each of these framings even in strict mode; ChunkScanner does not.
+        BadCase{"chunk_data_without_crlf",
+                "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY0\r\n\r\n", 400},
+        BadCase{"chunk_size_bare_cr",
+                "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\rXabc\r\n0\r\n\r\n", 400},
+        BadCase{"last_chunk_bare_lf_end", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\n", 400},
+        BadCase{"trailer_obs_fold",
+                "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: v\r\n x\r\n\r\n", 400},
         BadCase{"oversized_chunk_extension",
                 "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1;ext=" + std::string(5000, 'e') +
                     "\r\nx\r\n0\r\n\r\n",
