@@ -46,7 +46,11 @@ using namespace std::chrono_literals;
 /// A busy one holds at most max_header_bytes + max_body_bytes for the request being read,
 /// max_output_bytes of queued response bytes (file ranges are sent from the file and cost
 /// nothing), and one read's worth (64 KiB) of pipelined input waiting behind them: past
-/// max_output_bytes the connection stops reading until the client catches up.
+/// max_output_bytes the connection stops reading until the client catches up. The one
+/// exception is the response being written: what a handler passes to write() is queued
+/// whole, since a loop cannot wait for a slow client. Send large bodies with send_file()
+/// (file_server does), and have a deferred producer that streams with update() check
+/// client_gone() and keep its own pace.
 struct ServerConfig {
   /// listen is "HOST:PORT": ":8080" (all IPv4 and IPv6 addresses), "127.0.0.1:0" (an
   /// ephemeral port; see Server::port()), "[::1]:8080".
