@@ -76,20 +76,13 @@ ChunkScanner::Result ChunkScanner::scan(std::string_view data, std::size_t& cons
         state_ = State::size_first;
         break;
       case State::trailers: {
+        // The trailer section's verdict is the body's: HeaderScanner consumes all it was
+        // given when it needs more, up to the final LF when done.
         std::size_t used = 0;
-        switch (trailers_.scan(data.substr(i), used)) {
-          case HeaderScanner::Result::error:
-            consumed = i + used;
-            return Result::error;
-          case HeaderScanner::Result::need_more:
-            consumed = data.size();
-            return Result::need_more;
-          case HeaderScanner::Result::done:
-            state_ = State::done;
-            consumed = i + used;
-            return Result::done;
-        }
-        break;
+        const Result r = trailers_.scan(data.substr(i), used);
+        if (r == Result::done) state_ = State::done;
+        consumed = i + used;
+        return r;
       }
       case State::done:
         consumed = i;

@@ -17,7 +17,7 @@ namespace nethttp::detail {
 
 class ChunkScanner {
  public:
-  enum class Result { need_more, done, error };
+  using Result = ScanResult;
 
   /// scan examines body bytes from the current position. need_more: every byte so far is
   /// well framed (consumed == data.size()); done: the chunked body, trailers included, ends

@@ -12,9 +12,13 @@
 
 namespace nethttp::detail {
 
+/// ScanResult is what a strictness pass (HeaderScanner, ChunkScanner) says of the bytes it
+/// has seen: all fine so far, its part of the message complete, or broken.
+enum class ScanResult { need_more, done, error };
+
 class HeaderScanner {
  public:
-  enum class Result { need_more, done, error };
+  using Result = ScanResult;
 
   /// scan examines data from the current position. Returns done with consumed set to the
   /// bytes up to and including the header block's final LF, need_more when data ran out
