@@ -5,7 +5,10 @@
 #   package.install            cmake --install into ${PROJECT_BINARY_DIR}/package-tests/prefix
 #   package.find_package       find_package(nethttp) with CMAKE_PREFIX_PATH at the prefix
 #   package.pkg_config         g++ $(pkg-config --cflags --libs nethttp) against the prefix
-#   package.add_subdirectory   add_subdirectory(<this source tree>) in a separate build
+#   package.add_subdirectory   add_subdirectory(<this source tree>) in a separate build, in
+#                              Debug with -Werror, checking nethttp leaves its build alone
+#   package.symbols            no global llhttp_* symbol in the installed library
+#   package.llhttp_clash       a program with its own llhttp links and uses nethttp too
 #
 # The steps live in steps.cmake; the settings they need are written to settings.cmake here.
 if(NOT NETHTTP_INSTALL)
@@ -35,6 +38,10 @@ set(SHARED [=[@BUILD_SHARED_LIBS@]=])
 set(SANITIZE [=[@NETHTTP_SANITIZE@]=])
 set(EXTRA_FLAGS [=[@_pkg_flags@]=])
 set(PKG_CONFIG [=[@NETHTTP_PKG_CONFIG_EXECUTABLE@]=])
+set(NM [=[@CMAKE_NM@]=])
+set(EXAMPLES [=[@NETHTTP_BUILD_EXAMPLES@]=])
+set(LLHTTP_SOURCE_DIR [=[@NETHTTP_LLHTTP_SOURCE_DIR@]=])
+set(LLHTTP_INCLUDE_DIR [=[@NETHTTP_LLHTTP_INCLUDE_DIR@]=])
 ]==])
 
 function(_nethttp_package_test name)
@@ -52,6 +59,14 @@ endif()
 # Rebuilds the library from source in its own build tree: the slowest of the four. It runs
 # alone, so its compile jobs do not starve socket tests running beside it.
 _nethttp_package_test(add_subdirectory TIMEOUT 1200 RUN_SERIAL TRUE)
+# Only when nethttp folds in its own (renamed) llhttp; with an installed llhttp package the
+# program has that one llhttp (docs/packaging.md).
+if(NOT NETHTTP_LLHTTP_PACKAGE)
+  if(CMAKE_NM)
+    _nethttp_package_test(symbols FIXTURES_REQUIRED nethttp_installed TIMEOUT 60)
+  endif()
+  _nethttp_package_test(llhttp_clash FIXTURES_REQUIRED nethttp_installed TIMEOUT 300)
+endif()
 
 # The example programs themselves: flags, the printed address, a few requests, and a
 # graceful exit on SIGTERM (their routes are covered by tests/integration/).
@@ -72,6 +87,7 @@ endif()
 # package, so the documentation cannot drift from the headers.
 if(NETHTTP_PKG_CONFIG_EXECUTABLE AND NETHTTP_BASH_EXECUTABLE)
   file(GLOB _nethttp_docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
+  list(APPEND _nethttp_docs ${PROJECT_SOURCE_DIR}/README.md)
   if(_nethttp_docs)
     add_test(NAME docs.snippets
              COMMAND ${NETHTTP_BASH_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/check_snippets.sh

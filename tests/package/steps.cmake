@@ -35,11 +35,15 @@ if(STEP STREQUAL "install")
       ${LIBDIR}/cmake/nethttp/nethttpConfig.cmake
       ${LIBDIR}/cmake/nethttp/nethttpConfigVersion.cmake
       ${LIBDIR}/cmake/nethttp/nethttp-targets.cmake
-      ${LIBDIR}/pkgconfig/nethttp.pc)
+      ${LIBDIR}/pkgconfig/nethttp.pc
+      share/doc/nethttp/LICENSE)
   if(SHARED)
     list(APPEND expected ${LIBDIR}/libnethttp.so)
   else()
     list(APPEND expected ${LIBDIR}/libnethttp.a)
+  endif()
+  if(EXAMPLES)  # docs/packaging.md lists these too
+    list(APPEND expected bin/nethttp-static share/nethttp/site/index.html)
   endif()
   foreach(f ${expected})
     if(NOT EXISTS ${PREFIX}/${f})
@@ -63,10 +67,47 @@ elseif(STEP STREQUAL "find_package")
                       -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
 
 elseif(STEP STREQUAL "add_subdirectory")
-  # Kept between runs: rebuilding the library from scratch every time would be slow.
+  # A project without a build type keeps none (configure only: the checks are in its
+  # CMakeLists.txt).
+  file(REMOVE_RECURSE ${PKG_DIR}/add_subdirectory_no_build_type)
+  run(${CMAKE_COMMAND} -G ${GENERATOR} -S ${PACKAGE_SOURCES}/add_subdirectory_consumer
+      -B ${PKG_DIR}/add_subdirectory_no_build_type -DCMAKE_BUILD_TYPE=
+      -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
+      -DNETHTTP_SOURCE_DIR=${SOURCE_ROOT} -DCONSUMER_CONFIGURE_ONLY=ON)
+  # A project with its own build type and warnings as errors. Kept between runs: rebuilding
+  # the library from scratch every time would be slow.
   configure_build_run(${PACKAGE_SOURCES}/add_subdirectory_consumer ${PKG_DIR}/add_subdirectory
                       -DNETHTTP_SOURCE_DIR=${SOURCE_ROOT} -DNETHTTP_SANITIZE=${SANITIZE}
-                      -DBUILD_SHARED_LIBS=${SHARED})
+                      -DBUILD_SHARED_LIBS=${SHARED} -DCMAKE_BUILD_TYPE=Debug
+                      "-DCMAKE_CXX_FLAGS=${EXTRA_FLAGS} -Wall -Wextra -Werror")
+
+elseif(STEP STREQUAL "symbols")
+  # nethttp's llhttp is private (cmake/llhttp.cmake): no global llhttp_* definition.
+  if(SHARED)
+    set(lib ${PREFIX}/${LIBDIR}/libnethttp.so)
+    set(nm_args -D --defined-only)
+  else()
+    set(lib ${PREFIX}/${LIBDIR}/libnethttp.a)
+    set(nm_args -g --defined-only)
+  endif()
+  execute_process(COMMAND ${NM} ${nm_args} ${lib} OUTPUT_VARIABLE symbols RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${NM} ${nm_args} ${lib} failed (${rc})")
+  endif()
+  string(REGEX MATCHALL " [A-Za-z] llhttp_[A-Za-z0-9_]*" leaked "${symbols}")
+  list(LENGTH leaked count)
+  if(count GREATER 0)
+    message(FATAL_ERROR "${lib} defines ${count} global llhttp symbols:${leaked}")
+  endif()
+  string(REGEX MATCHALL " [A-Za-z] nethttp_llhttp_[A-Za-z0-9_]*" renamed "${symbols}")
+  list(LENGTH renamed renamed_count)
+  message(STATUS "${lib}: no global llhttp_* symbol (${renamed_count} under nethttp_llhttp_*)")
+
+elseif(STEP STREQUAL "llhttp_clash")
+  file(REMOVE_RECURSE ${PKG_DIR}/llhttp_clash)
+  configure_build_run(${PACKAGE_SOURCES}/llhttp_clash ${PKG_DIR}/llhttp_clash
+                      -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+                      -DLLHTTP_SOURCE_DIR=${LLHTTP_SOURCE_DIR} -DLLHTTP_INCLUDE_DIR=${LLHTTP_INCLUDE_DIR})
 
 elseif(STEP STREQUAL "pkg_config")
   set(ENV{PKG_CONFIG_PATH} ${PREFIX}/${LIBDIR}/pkgconfig)
