@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   options.list_directories = flags.list_dirs;
   options.cache_control = flags.cache_control;
   options.spa_fallback = flags.spa;
+  options.require_root = true;  // a wrong --root fails at startup rather than serving 404s
   nethttp::Handler files;
   try {
     files = nethttp::file_server(root, options);

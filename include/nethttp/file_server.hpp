@@ -49,6 +49,10 @@ struct FileServerOptions {
   /// has no extension ("/app/settings"), for single-page applications with client-side
   /// routing. Missing paths with an extension ("/app.js") stay 404.
   bool spa_fallback = false;
+  /// require_root makes file_server() throw std::system_error (ENOENT) when root_dir does
+  /// not exist, for programs whose one job is serving it (nethttp-static fails at startup).
+  /// Off: a missing root is a warning and 404s until the directory is created.
+  bool require_root = false;
 };
 
 /// file_server returns a Handler that serves the files under root_dir (Go: http.FileServer).
@@ -71,8 +75,13 @@ struct FileServerOptions {
 /// The returned Handler may be called from every loop at once. Each loop keeps its own
 /// open-file cache (see FileServerOptions), and descriptors are shared with in-flight
 /// responses, so a file replaced on disk is picked up within open_file_cache_valid while
-/// responses already started keep sending the old one. Throws std::system_error if root_dir
-/// cannot be opened as a directory.
+/// responses already started keep sending the old one.
+///
+/// A root_dir that does not exist is not an error (as in Go): file_server() logs one warning
+/// through default_logger() naming the directory to create, every request gets a 404 until
+/// it exists, and the first request after it is created opens it for good (set
+/// FileServerOptions::require_root to throw instead). Throws std::system_error if root_dir
+/// exists but cannot be opened as a directory (a file, EACCES, ...).
 Handler file_server(std::string root_dir, FileServerOptions options = {});
 
 /// serve_file answers r with the file or directory at path, a file system path (relative

@@ -19,9 +19,11 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -33,6 +35,7 @@
 #include "fs/mime.hpp"
 #include "fs/open_file_cache.hpp"
 #include "fs/safe_path.hpp"
+#include "nethttp/logger.hpp"
 
 namespace nethttp {
 
@@ -307,10 +310,44 @@ void serve_path(ResponseWriter& w, const Request& r, FileSource& source, std::st
   serve_regular(w, r, source, fs_path, file, fs_path, options);
 }
 
+// LazyRoot is the root directory's descriptor, opened when file_server() is called or, if
+// the directory did not exist then, by the first request after it was created (Go's
+// http.Dir opens per request, so a missing root is a 404 until it appears). Thread-safe:
+// every loop may call get() at once; once open, the descriptor never changes.
+class LazyRoot {
+ public:
+  explicit LazyRoot(std::string path) : path_(std::move(path)) {}
+
+  // open tries once to open the directory; returns 0 or the errno.
+  int open() {
+    std::lock_guard lock(mu_);
+    if (fd_.load(std::memory_order_relaxed) >= 0) return 0;
+    owned_.reset(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!owned_) return errno;
+    fd_.store(owned_.get(), std::memory_order_release);
+    return 0;
+  }
+
+  // get returns the root's descriptor, or -1 while the directory still cannot be opened.
+  int get() {
+    int fd = fd_.load(std::memory_order_acquire);
+    if (fd < 0 && open() == 0) fd = fd_.load(std::memory_order_acquire);
+    return fd;
+  }
+
+ private:
+  std::string path_;
+  std::mutex mu_;
+  UniqueFd owned_;             // guarded by mu_; set once
+  std::atomic<int> fd_{-1};    // owned_.get() once it is open
+};
+
 // FileServerState is shared by every copy of a file_server Handler and every loop.
-// Immutable after construction; it is also the key of each loop's open-file cache.
+// Immutable after construction apart from the root's one-time opening; it is also the key of
+// each loop's open-file cache.
 struct FileServerState {
-  UniqueFd root;
+  explicit FileServerState(std::string root_dir) : root(std::move(root_dir)) {}
+  mutable LazyRoot root;
   FileServerOptions options;
   std::string spa_index;  // the index file's path beneath the root
 };
@@ -337,7 +374,12 @@ class FileServer {
     if (o.open_file_cache_entries > 0) {
       cache = &detail::loop_cache(state_, o.open_file_cache_entries, o.open_file_cache_valid);
     }
-    RootedSource source(state_->root.get(), cache);
+    int root_fd = state_->root.get();
+    if (root_fd < 0) {  // the root directory does not exist (yet): warned about at startup
+      not_found(w);
+      return;
+    }
+    RootedSource source(root_fd, cache);
     serve_path(w, r, source, url_path, clean.relative, o,
                o.spa_fallback && !o.index_file.empty() ? &state_->spa_index : nullptr);
   }
@@ -378,10 +420,14 @@ ContentValidators prepare_content(ResponseWriter& w, std::string_view name, std:
 }  // namespace
 
 Handler file_server(std::string root_dir, FileServerOptions options) {
-  auto state = std::make_shared<FileServerState>();
-  state->root.reset(::open(root_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!state->root) {
-    throw std::system_error(errno, std::system_category(), "file_server: cannot open root directory " + root_dir);
+  auto state = std::make_shared<FileServerState>(root_dir);
+  if (int err = state->root.open(); err != 0) {
+    if (err != ENOENT || options.require_root) {
+      throw std::system_error(err, std::system_category(), "file_server: cannot open root directory " + root_dir);
+    }
+    default_logger()->log(LogLevel::warn, "file_server: root directory \"" + root_dir +
+                                              "\" does not exist; every request gets 404 until it is "
+                                              "created (mkdir -p " + root_dir + " and put files in it)");
   }
   state->spa_index = options.index_file;
   state->options = std::move(options);

@@ -252,13 +252,46 @@ TEST_F(FileServerHandler, PermissionDeniedIs403) {
   EXPECT_EQ(served_status(uncached, "/hello.txt"), 200);
 }
 
-TEST_F(FileServerHandler, RootMustBeADirectory) {
-  EXPECT_THROW(file_server((site.root() / "missing").string()), std::system_error);
+TEST_F(FileServerHandler, RootThatIsAFileThrows) {
   EXPECT_THROW(file_server((site.root() / "hello.txt").string()), std::system_error);
   try {
-    file_server((site.root() / "missing").string());
+    file_server((site.root() / "hello.txt").string());
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code().value(), ENOTDIR);
+  }
+}
+
+// A missing root is Go's behaviour, not a crash: one warning naming the directory, 404s,
+// and the files once the directory is created.
+TEST_F(FileServerHandler, MissingRootWarnsServes404ThenPicksUpTheDirectory) {
+  fs::path later = site.root() / "public";
+  ::testing::internal::CaptureStderr();
+  Handler h = file_server(later.string());
+  std::string warning = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(warning.find("\"" + later.string() + "\" does not exist"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("mkdir -p " + later.string()), std::string::npos) << warning;
+
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(get(h, "/")->code(), 404);
+  EXPECT_EQ(get(h, "/hello.txt")->body(), "404 page not found\n");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");  // warned once, not per request
+
+  site.write("public/hello.txt", "late\n");
+  auto rec = get(h, "/hello.txt");
+  EXPECT_EQ(rec->code(), 200);
+  EXPECT_EQ(rec->body(), "late\n");
+  EXPECT_EQ(get(h, "/missing.txt")->code(), 404);
+}
+
+TEST_F(FileServerHandler, RequireRootThrowsForAMissingRoot) {
+  FileServerOptions o;
+  o.require_root = true;
+  try {
+    file_server((site.root() / "missing").string(), o);
+    ADD_FAILURE() << "no exception";
   } catch (const std::system_error& e) {
     EXPECT_EQ(e.code().value(), ENOENT);
+    EXPECT_NE(std::string(e.what()).find("missing"), std::string::npos) << e.what();
   }
 }
 
