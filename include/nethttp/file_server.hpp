@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "nethttp/handler.hpp"
+#include "nethttp/mime.hpp"  // the extension to Content-Type table, and mime::set_type
 #include "nethttp/request.hpp"
 #include "nethttp/response_writer.hpp"
 

@@ -2,12 +2,26 @@
 // allocation. Types follow the IANA registry and what browsers expect: JavaScript is
 // text/javascript (RFC 9239), and textual types carry "; charset=utf-8" so browsers do not
 // guess an encoding (Go's mime package does the same for text/*).
+//
+// Entries added with mime::set_type() live in an Overrides snapshot published through an
+// atomic pointer: a lookup costs one acquire load (null until the first set_type), and a
+// snapshot, like the strings it points into, is never freed, so the MimeEntry pointers and
+// string_views handed out stay valid while another thread adds types.
 
 #include "fs/mime.hpp"
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "nethttp/mime.hpp"
 
 namespace nethttp::detail {
 
@@ -112,6 +126,53 @@ constexpr std::size_t kMaxExtension = 16;
 
 constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
+template <typename Range>
+const MimeEntry* find_in(const Range& entries, std::string_view key) noexcept {
+  auto it = std::lower_bound(entries.begin(), entries.end(), key,
+                             [](const MimeEntry& e, std::string_view k) { return e.extension < k; });
+  if (it == entries.end() || it->extension != key) return nullptr;
+  return &*it;
+}
+
+// Overrides is one immutable generation of the set_type() entries, sorted by extension.
+struct Overrides {
+  std::vector<MimeEntry> entries;
+};
+
+// g_current is the newest generation, null until the first set_type(). Constant-initialized,
+// so lookups during static initialization see the built-in table.
+std::atomic<const Overrides*> g_current{nullptr};
+
+// Registry owns every generation and every string ever set; it only grows.
+struct Registry {
+  std::mutex mu;
+  std::deque<std::string> strings;                         // guarded by mu
+  std::vector<std::unique_ptr<const Overrides>> versions;  // guarded by mu
+  Registry() = default;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+  // At exit, lookups fall back to the built-in table rather than to freed entries.
+  ~Registry() { g_current.store(nullptr, std::memory_order_release); }
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+bool valid_extension_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '+';
+}
+
+bool guess_compressible(std::string_view type) noexcept {
+  std::string_view essence = type.substr(0, type.find(';'));
+  while (!essence.empty() && essence.back() == ' ') essence.remove_suffix(1);
+  auto ends_with = [&](std::string_view s) { return essence.size() >= s.size() && essence.ends_with(s); };
+  return essence.starts_with("text/") || ends_with("+json") || ends_with("+xml") || ends_with("/json") ||
+         ends_with("/xml") || ends_with("/javascript") || essence == "image/svg+xml";
+}
+
 }  // namespace
 
 std::span<const MimeEntry> mime_table() noexcept { return kTable; }
@@ -126,10 +187,10 @@ const MimeEntry* find_mime(std::string_view name) noexcept {
   std::array<char, kMaxExtension> buf{};
   std::transform(ext.begin(), ext.end(), buf.begin(), lower);
   std::string_view key(buf.data(), ext.size());
-  auto it = std::lower_bound(kTable.begin(), kTable.end(), key,
-                             [](const MimeEntry& e, std::string_view k) { return e.extension < k; });
-  if (it == kTable.end() || it->extension != key) return nullptr;
-  return &*it;
+  if (const Overrides* o = g_current.load(std::memory_order_acquire)) {
+    if (const MimeEntry* e = find_in(o->entries, key)) return e;
+  }
+  return find_in(kTable, key);
 }
 
 std::string_view content_type_for(std::string_view name) noexcept {
@@ -144,12 +205,63 @@ bool is_compressible(std::string_view content_type) noexcept {
                                         [](char a, char b) { return lower(a) == b; })) {
     return true;
   }
-  return std::any_of(kTable.begin(), kTable.end(), [&](const MimeEntry& e) {
+  auto same_type = [&](const MimeEntry& e) {
     if (!e.compressible) return false;
     std::string_view t = e.content_type.substr(0, e.content_type.find(';'));
     return t.size() == essence.size() &&
-           std::equal(t.begin(), t.end(), essence.begin(), [](char a, char b) { return a == lower(b); });
-  });
+           std::equal(t.begin(), t.end(), essence.begin(), [](char a, char b) { return lower(a) == lower(b); });
+  };
+  if (const Overrides* o = g_current.load(std::memory_order_acquire)) {
+    if (std::any_of(o->entries.begin(), o->entries.end(), same_type)) return true;
+  }
+  return std::any_of(kTable.begin(), kTable.end(), same_type);
 }
 
 }  // namespace nethttp::detail
+
+namespace nethttp::mime {
+
+void set_type(std::string_view extension, std::string_view content_type, bool compressible) {
+  using detail::MimeEntry;
+  std::string_view ext = extension;
+  if (ext.starts_with('.')) ext.remove_prefix(1);
+  if (ext.empty() || ext.size() > detail::kMaxExtension ||
+      !std::all_of(ext.begin(), ext.end(), detail::valid_extension_char)) {
+    throw std::invalid_argument("nethttp::mime::set_type: bad extension \"" + std::string(extension) + "\"");
+  }
+  if (content_type.empty() || std::any_of(content_type.begin(), content_type.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      })) {
+    throw std::invalid_argument("nethttp::mime::set_type: bad content type for \"" + std::string(extension) + "\"");
+  }
+  std::string key(ext);
+  std::transform(key.begin(), key.end(), key.begin(), detail::lower);
+  std::string type(content_type);
+  if (type.starts_with("text/") && type.find("charset=") == std::string::npos) type += "; charset=utf-8";
+
+  detail::Registry& r = detail::registry();
+  std::lock_guard lock(r.mu);
+  std::string_view key_view = r.strings.emplace_back(std::move(key));
+  std::string_view type_view = r.strings.emplace_back(std::move(type));
+  auto next = std::make_unique<detail::Overrides>();
+  if (const detail::Overrides* cur = detail::g_current.load(std::memory_order_relaxed)) next->entries = cur->entries;
+  MimeEntry entry{key_view, type_view, compressible};
+  auto it = std::lower_bound(next->entries.begin(), next->entries.end(), key_view,
+                             [](const MimeEntry& e, std::string_view k) { return e.extension < k; });
+  if (it != next->entries.end() && it->extension == key_view) {
+    *it = entry;
+  } else {
+    next->entries.insert(it, entry);
+  }
+  detail::g_current.store(next.get(), std::memory_order_release);
+  r.versions.push_back(std::move(next));
+}
+
+void set_type(std::string_view extension, std::string_view content_type) {
+  std::string_view essence = content_type.substr(0, content_type.find(';'));
+  set_type(extension, content_type, detail::guess_compressible(essence));
+}
+
+std::string type_for(std::string_view name) { return std::string(detail::content_type_for(name)); }
+
+}  // namespace nethttp::mime

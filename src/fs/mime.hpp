@@ -18,11 +18,14 @@ struct MimeEntry {
 /// kDefaultContentType is what a name without a known extension is served as.
 inline constexpr std::string_view kDefaultContentType = "application/octet-stream";
 
-/// mime_table is the whole table, sorted by extension (tests check the order).
+/// mime_table is the built-in table, sorted by extension (tests check the order), without
+/// the entries added with mime::set_type().
 std::span<const MimeEntry> mime_table() noexcept;
 
 /// find_mime returns the entry for name's extension (the text after the last '.' of its
-/// last path segment, compared ignoring ASCII case), or nullptr when there is none.
+/// last path segment, compared ignoring ASCII case), or nullptr when there is none. Entries
+/// set with mime::set_type() win over the built-in ones. The entry stays valid for the life
+/// of the process (a later set_type() adds a new one rather than changing it).
 const MimeEntry* find_mime(std::string_view name) noexcept;
 
 /// content_type_for returns name's Content-Type, kDefaultContentType when unknown. Text
