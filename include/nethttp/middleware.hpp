@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "nethttp/handler.hpp"
@@ -50,6 +51,13 @@ struct AccessLogOptions {
   /// flush_every_line flushes after each line (on the writer thread, never on a loop), so
   /// the file is current; turn it off for throughput.
   bool flush_every_line = true;
+  /// sink, if set, receives every line (formatted as `format` says, without a newline)
+  /// instead of destination, so an application can route them into its own logger, e.g.
+  /// `opts.sink = [lg](std::string_view line) { lg->info("{}", line); };`. It is called on
+  /// the access log's writer thread, never on an event loop, one line at a time and in
+  /// order; queue_lines and flush() apply as for a file. An exception it throws is caught
+  /// and the line dropped.
+  std::function<void(std::string_view line)> sink;
 };
 
 /// AccessLog writes one line per finished response through an asynchronous logger: the
@@ -69,6 +77,14 @@ class AccessLog {
   /// and flushed to the destination. Returns false on timeout (under overload, dropped
   /// lines can take the flush request with them).
   bool flush(std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+  /// reopen closes and reopens a file destination under its configured path, for log
+  /// rotation: after logrotate (or mv) renamed the file, lines go to a new file at the
+  /// path, as nginx does on SIGUSR1 and Apache on a graceful restart. Lines queued before
+  /// the call may land in either file; none is lost. For "stdout", "stderr" or a sink it does
+  /// nothing. Thread-safe: call it from any thread (a signal-waiting thread, not a signal
+  /// handler), also while the log is busy. Returns the error (and keeps writing to the old
+  /// file) when the path cannot be opened.
+  std::error_code reopen() const;
 
   /// State is the writer that copies share; it is defined in the implementation.
   class State;

@@ -5,19 +5,27 @@
 // writes. FlushSink sits between the logger and the real sink so that AccessLog::flush()
 // can wait for its own flush request to be carried out: requests are numbered, and the
 // worker handles them in queue order, so "processed >= my ticket" means every line queued
-// before my request is out.
+// before my request is out. FlushSink also owns the destination sink, which reopen() swaps
+// for a new one under the sink's mutex (the worker writes under the same mutex).
 
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
+#include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
 
 #include "middleware/access_log_format.hpp"
 #include "nethttp/middleware.hpp"
@@ -31,6 +39,14 @@ class FlushSink final : public spdlog::sinks::base_sink<std::mutex> {
   FlushSink(spdlog::sink_ptr inner, bool flush_every_line)
       : inner_(std::move(inner)), flush_every_line_(flush_every_line) {
     inner_->set_pattern("%v");  // the line is fully formatted already
+  }
+
+  // replace swaps in a new destination, flushing the old one; lines after this go to inner.
+  void replace(spdlog::sink_ptr inner) {
+    inner->set_pattern("%v");
+    std::lock_guard lock(mutex_);  // base_sink's: held while the worker writes
+    inner_->flush();
+    inner_.swap(inner);
   }
 
   // wait_flushed waits until flush request `ticket` has been carried out.
@@ -59,6 +75,28 @@ class FlushSink final : public spdlog::sinks::base_sink<std::mutex> {
   std::uint64_t done_ = 0;  // flush requests carried out; guarded by done_mu_
 };
 
+// CallbackSink hands each line to the application's AccessLogOptions::sink.
+class CallbackSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ public:
+  explicit CallbackSink(std::function<void(std::string_view)> fn) : fn_(std::move(fn)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    try {
+      fn_(std::string_view(msg.payload.data(), msg.payload.size()));
+    } catch (...) {  // documented: the line is dropped, the writer thread lives on
+    }
+  }
+  void flush_() override {}
+
+ private:
+  std::function<void(std::string_view)> fn_;
+};
+
+bool is_file_destination(const AccessLogOptions& options) {
+  return !options.sink && options.destination != "stdout" && options.destination != "stderr";
+}
+
 spdlog::sink_ptr open_destination(const std::string& destination) {
   if (destination == "stdout") return std::make_shared<spdlog::sinks::stdout_sink_mt>();
   if (destination == "stderr") return std::make_shared<spdlog::sinks::stderr_sink_mt>();
@@ -77,7 +115,10 @@ class AccessLog::State {
       : format_(options.format),
         // One writer thread: lines stay in order, and the loops never touch the disk.
         pool_(std::make_shared<spdlog::details::thread_pool>(std::max<std::size_t>(options.queue_lines, 1), 1)),
-        sink_(std::make_shared<FlushSink>(open_destination(options.destination), options.flush_every_line)),
+        path_(is_file_destination(options) ? options.destination : std::string()),
+        sink_(std::make_shared<FlushSink>(options.sink ? spdlog::sink_ptr(std::make_shared<CallbackSink>(options.sink))
+                                                       : open_destination(options.destination),
+                                          options.flush_every_line)),
         logger_(std::make_shared<spdlog::async_logger>("nethttp.access", sink_, pool_,
                                                        spdlog::async_overflow_policy::overrun_oldest)) {
     logger_->set_level(spdlog::level::info);
@@ -100,10 +141,29 @@ class AccessLog::State {
     return sink_->wait_flushed(ticket, timeout);
   }
 
+  std::error_code reopen() {
+    if (path_.empty()) return {};
+    std::lock_guard lock(reopen_mu_);  // one reopen at a time
+    // Try the path first, for an errno to report: spdlog's exception carries only text.
+    int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return {errno, std::system_category()};
+    ::close(fd);
+    spdlog::sink_ptr fresh;
+    try {
+      fresh = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path_, /*truncate=*/false);
+    } catch (const spdlog::spdlog_ex&) {
+      return std::make_error_code(std::errc::io_error);
+    }
+    sink_->replace(std::move(fresh));
+    return {};
+  }
+
  private:
   const AccessLogFormat format_;
   // The only owner of the writer thread (the logger holds it weakly); reset first in ~State.
   std::shared_ptr<spdlog::details::thread_pool> pool_;
+  const std::string path_;  // the file reopen() opens again; "" for stdout, stderr, a sink
+  std::mutex reopen_mu_;
   std::shared_ptr<FlushSink> sink_;
   std::shared_ptr<spdlog::async_logger> logger_;
   std::atomic<std::uint64_t> flush_requests_{0};
@@ -112,6 +172,8 @@ class AccessLog::State {
 AccessLog::AccessLog(AccessLogOptions options) : state_(std::make_shared<State>(options)) {}
 
 bool AccessLog::flush(std::chrono::milliseconds timeout) const { return state_->flush(timeout); }
+
+std::error_code AccessLog::reopen() const { return state_->reopen(); }
 
 Middleware AccessLog::middleware() const {
   return [state = state_](Handler next) -> Handler {
