@@ -61,7 +61,8 @@ inline Json to_json(const Item& item) {
 }
 
 /// is_json_media_type reports whether a request Content-Type announces JSON. A missing one
-/// is accepted, as curl -d sends none that matters here.
+/// is accepted. Note that `curl -d` sends `application/x-www-form-urlencoded`, which is
+/// refused (415): use `curl --json DATA` or `-H 'Content-Type: application/json' -d DATA`.
 inline bool is_json_media_type(std::string_view content_type) {
   std::string_view type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);

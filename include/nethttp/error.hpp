@@ -29,7 +29,7 @@ int status_for(Error e) noexcept;
 /// http_error_category is the std::error_category of Error.
 const std::error_category& http_error_category() noexcept;
 
-/// make_error_code lets an Error convert to std::error_code (`ec == Error::timeout`).
+/// make_error_code lets an Error convert to std::error_code (`ec == Error::header_timeout`).
 inline std::error_code make_error_code(Error e) noexcept {
   return {static_cast<int>(e), http_error_category()};
 }

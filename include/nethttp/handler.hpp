@@ -89,7 +89,7 @@ Handler chain(Handler h, std::initializer_list<Middleware> outer_first);
 /// error writes a plain-text error response: `Content-Type: text/plain; charset=utf-8`,
 /// `X-Content-Type-Options: nosniff`, the status, and message plus a newline (Go: http.Error).
 void error(ResponseWriter& w, std::string_view message, int status);
-/// error with a Status enumerator: `error(w, "no such item", Status::not_found)`.
+/// error with a Status enumerator: `error(w, "no such item", Status::NotFound)`.
 inline void error(ResponseWriter& w, std::string_view message, Status status) {
   error(w, message, to_int(status));
 }

@@ -32,7 +32,7 @@ Handler not_found();
 /// `Content-Type: text/html` unless one was set; GET answers also get a short HTML body
 /// linking to the target.
 void redirect(ResponseWriter& w, const Request& r, std::string_view url, int code);
-/// redirect with a Status enumerator: `redirect(w, r, "/new", Status::found)`.
+/// redirect with a Status enumerator: `redirect(w, r, "/new", Status::Found)`.
 inline void redirect(ResponseWriter& w, const Request& r, std::string_view url, Status code) {
   redirect(w, r, url, to_int(code));
 }

@@ -54,7 +54,7 @@ class ResponseWriter {
   /// Early Hints) goes out at once and the final status follows; 101 Switching Protocols
   /// is not supported and is sent as 500, and a status outside 100-999 is sent as 500 too.
   virtual void write_header(int status) = 0;
-  /// write_header with a Status enumerator: `w.write_header(Status::not_found)`.
+  /// write_header with a Status enumerator: `w.write_header(Status::NotFound)`.
   void write_header(Status status) { write_header(to_int(status)); }
   /// write appends body bytes. Returns false when the bytes were dropped: the client is
   /// gone, or the status or method allows no body (HEAD still counts them for Content-Length).

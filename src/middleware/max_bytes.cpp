@@ -8,8 +8,9 @@ namespace nethttp {
 Handler max_bytes(Handler h, std::size_t n) {
   return [h = std::move(h), n](ResponseWriter& w, Request& r) {
     if (r.body().size() > n) {
-      // RFC 9110 15.5.14: 413 Content Too Large.
-      error(w, "413 request body too large", Status::ContentTooLarge);
+      // RFC 9110 15.5.14: 413 Content Too Large, in the same words as the server's own 413
+      // for a body over ServerConfig::max_body_bytes.
+      error(w, "413 Content Too Large", Status::ContentTooLarge);
       return;
     }
     h.serve(w, r);

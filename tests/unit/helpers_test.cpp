@@ -159,6 +159,7 @@ TEST(MaxBytes, OverLimitIs413WithoutCallingHandler) {
   Request big("POST", "/u", "12345");
   rec = serve(h, big);
   EXPECT_EQ(rec->code(), 413);
+  EXPECT_EQ(rec->body(), "413 Content Too Large\n");  // the server's text for its own 413
   EXPECT_EQ(calls, 1);
 }
 
