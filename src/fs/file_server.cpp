@@ -335,7 +335,8 @@ class FileServer {
     }
     detail::OpenFileCache* cache = nullptr;
     if (o.open_file_cache_entries > 0) {
-      cache = &detail::loop_cache(state_, o.open_file_cache_entries, o.open_file_cache_valid);
+      cache = &detail::loop_cache(state_, o.open_file_cache_entries, o.open_file_cache_valid,
+                                  o.open_file_cache_inactive);
     }
     RootedSource source(state_->root.get(), cache);
     serve_path(w, r, source, url_path, clean.relative, o,
