@@ -96,23 +96,21 @@ std::string_view last_segment(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-// make_etag derives a strong validator from what changes when the file does: inode, size
-// and modification time in nanoseconds (nginx uses mtime and size; the inode catches a
-// file replaced by rename within the same nanosecond and size).
 void append_hex(std::string& out, unsigned long long v) {
   std::array<char, 16> digits{};  // 64 bits are at most 16 hex digits
   auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), v, 16);
   out.append(digits.data(), ec == std::errc() ? end : digits.data());
 }
 
+// make_etag derives a strong validator from what changes when the file does: size and
+// modification time in nanoseconds (nginx uses mtime in seconds and size). Not the inode:
+// it tells clients about the server's file system, and differs between replicas.
 std::string make_etag(const struct stat& st) {
   auto ns = static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1'000'000'000ULL +
             static_cast<unsigned long long>(st.st_mtim.tv_nsec);
   std::string out;
-  out.reserve(52);
+  out.reserve(36);
   out += '"';
-  append_hex(out, static_cast<unsigned long long>(st.st_ino));
-  out += '-';
   append_hex(out, static_cast<unsigned long long>(st.st_size));
   out += '-';
   append_hex(out, ns);
@@ -129,6 +127,8 @@ void fail_errno(ResponseWriter& w, int err) {
     case EXDEV:   // escape attempt refused by RESOLVE_BENEATH or the walk: do not tell
     case ELOOP:
     case ENAMETOOLONG:
+    case ENXIO:   // a socket (or a device without its driver) in the tree: not a file to serve
+    case ENODEV:
       error(w, "404 page not found", Status::NotFound);
       return;
     case EACCES:
@@ -372,7 +372,8 @@ class FileServer {
     }
     detail::OpenFileCache* cache = nullptr;
     if (o.open_file_cache_entries > 0) {
-      cache = &detail::loop_cache(state_, o.open_file_cache_entries, o.open_file_cache_valid);
+      cache = &detail::loop_cache(state_, o.open_file_cache_entries, o.open_file_cache_valid,
+                                  o.open_file_cache_inactive);
     }
     int root_fd = state_->root.get();
     if (root_fd < 0) {  // the root directory does not exist (yet): warned about at startup

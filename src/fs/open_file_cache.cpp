@@ -61,21 +61,45 @@ OpenedFile open_plain_file(const std::string& path) {
   return from_open_result(std::move(r));
 }
 
-OpenFileCache::OpenFileCache(std::size_t capacity, std::chrono::milliseconds valid)
-    : capacity_(capacity), valid_(valid) {}
+OpenFileCache::OpenFileCache(std::size_t capacity, std::chrono::milliseconds valid,
+                             std::chrono::milliseconds inactive)
+    : capacity_(capacity), valid_(valid), inactive_(inactive) {}
+
+bool OpenFileCache::unchanged(int root_fd, const Entry& e) {
+  // One stat through the path. Following symlinks here is harmless: the result is only
+  // compared, and any change reopens through open_beneath.
+  struct stat st {};
+  const int rc = ::fstatat(root_fd, e.key.c_str(), &st, 0);
+  return e.file.ok() ? (rc == 0 && same_file(st, e.file.st)) : (rc != 0 && errno == e.file.error);
+}
+
+void OpenFileCache::sweep(int root_fd, Clock::time_point now) {
+  next_sweep_ = now + (valid_.count() > 0 ? valid_ : std::chrono::milliseconds(1000));
+  for (auto it = lru_.begin(); it != lru_.end();) {
+    Entry& e = *it;
+    bool keep = now - e.used < inactive_;
+    if (keep && now - e.checked >= valid_) {
+      keep = unchanged(root_fd, e);
+      if (keep) e.checked = now;
+    }
+    if (keep) {
+      ++it;
+    } else {
+      index_.erase(e.key);
+      it = lru_.erase(it);
+    }
+  }
+}
 
 OpenedFile OpenFileCache::get(int root_fd, const std::string& relative, Clock::time_point now) {
+  if (now >= next_sweep_) sweep(root_fd, now);
   auto it = index_.find(relative);
   if (it != index_.end()) {
     Entry& e = *it->second;
     lru_.splice(lru_.begin(), lru_, it->second);
+    e.used = now;
     if (now - e.checked < valid_) return e.file;
-    // Revalidate with one stat through the path. Following symlinks here is harmless: the
-    // result is only compared, and any change reopens through open_beneath.
-    struct stat st {};
-    int rc = ::fstatat(root_fd, relative.c_str(), &st, 0);
-    bool unchanged = e.file.ok() ? (rc == 0 && same_file(st, e.file.st)) : (rc != 0 && errno == e.file.error);
-    if (unchanged) {
+    if (unchanged(root_fd, e)) {
       e.checked = now;
       return e.file;
     }
@@ -96,13 +120,13 @@ OpenedFile OpenFileCache::get(int root_fd, const std::string& relative, Clock::t
     index_.erase(lru_.back().key);
     lru_.pop_back();
   }
-  lru_.push_front(Entry{relative, fresh, now});
+  lru_.push_front(Entry{relative, fresh, now, now});
   index_.emplace(lru_.front().key, lru_.begin());
   return fresh;
 }
 
 OpenFileCache& loop_cache(const std::shared_ptr<const void>& owner, std::size_t capacity,
-                          std::chrono::milliseconds valid) {
+                          std::chrono::milliseconds valid, std::chrono::milliseconds inactive) {
   struct Slot {
     std::weak_ptr<const void> owner;
     const void* key;
@@ -113,7 +137,7 @@ OpenFileCache& loop_cache(const std::shared_ptr<const void>& owner, std::size_t 
   for (Slot& s : slots) {
     if (s.key == owner.get()) return *s.cache;
   }
-  slots.push_back(Slot{owner, owner.get(), std::make_unique<OpenFileCache>(capacity, valid)});
+  slots.push_back(Slot{owner, owner.get(), std::make_unique<OpenFileCache>(capacity, valid, inactive)});
   return *slots.back().cache;
 }
 

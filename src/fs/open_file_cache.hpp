@@ -41,11 +41,18 @@ OpenedFile open_plain_file(const std::string& path);
 /// the file changed (identity, size, mtime or type); failures that describe the tree
 /// (ENOENT, ENOTDIR, EXDEV, ELOOP) are cached too, so missing precompressed siblings cost
 /// nothing, while transient ones (EMFILE, ...) are not. Not thread-safe: one per loop.
+///
+/// So that a deleted or replaced file is not held open for long (nginx's open_file_cache
+/// inactive= and open_file_cache_valid), every valid interval (1 s when valid is 0) a get()
+/// first sweeps the whole cache: entries unused for inactive are dropped, and the others
+/// not checked within valid are checked, and dropped if their file changed or went away.
+/// The sweep rides on requests: a loop that serves no file requests sweeps nothing.
 class OpenFileCache {
  public:
   using Clock = std::chrono::steady_clock;
 
-  OpenFileCache(std::size_t capacity, std::chrono::milliseconds valid);
+  OpenFileCache(std::size_t capacity, std::chrono::milliseconds valid,
+                std::chrono::milliseconds inactive = std::chrono::seconds(60));
   /// get returns the file at relative beneath root_fd, from the cache when still valid.
   OpenedFile get(int root_fd, const std::string& relative, Clock::time_point now);
   /// size is the number of cached entries.
@@ -55,10 +62,17 @@ class OpenFileCache {
   struct Entry {
     std::string key;
     OpenedFile file;
-    Clock::time_point checked;
+    Clock::time_point checked;  // last opened or found unchanged
+    Clock::time_point used;     // last handed out
   };
+  /// unchanged checks e against the file system with one fstatat(2).
+  static bool unchanged(int root_fd, const Entry& e);
+  void sweep(int root_fd, Clock::time_point now);
+
   std::size_t capacity_;
   std::chrono::milliseconds valid_;
+  std::chrono::milliseconds inactive_;
+  Clock::time_point next_sweep_{};
   std::list<Entry> lru_;  // most recently used first
   std::unordered_map<std::string_view, std::list<Entry>::iterator> index_;  // keys view lru_'s strings
 };
@@ -67,6 +81,7 @@ class OpenFileCache {
 /// creating it on first use. Caches of owners that have been destroyed are dropped (and
 /// their descriptors closed) on the next call from that thread, or when the thread exits.
 OpenFileCache& loop_cache(const std::shared_ptr<const void>& owner, std::size_t capacity,
-                          std::chrono::milliseconds valid);
+                          std::chrono::milliseconds valid,
+                          std::chrono::milliseconds inactive = std::chrono::seconds(60));
 
 }  // namespace nethttp::detail

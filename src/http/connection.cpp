@@ -22,6 +22,13 @@ namespace {
 constexpr std::size_t kWriteBudget = 4 * 1024 * 1024;   // per turn, so one client can't hog a loop
 constexpr std::int64_t kLingerMs = 2000;                 // how long we read after our last word
 constexpr std::size_t kLingerMaxBytes = 1024 * 1024;     // ...and how much we are willing to discard
+// Queued file ranges a connection may hold before it stops answering pipelined requests:
+// each may pin a descriptor the open-file cache has already let go (nginx and Go hold one).
+constexpr std::size_t kMaxQueuedFiles = 16;
+// How far the kernel's send queue must shrink between write-deadline checks to count as a
+// client reading: a reader that never reads still lets a few KiB more in (window probes,
+// receive-buffer collapsing), which must not buy it another write_timeout.
+constexpr int kMinDrainBytes = 16 * 1024;
 }  // namespace
 
 /// ConnectionTarget routes a DeferredResponse's calls, from any thread, to the connection
@@ -72,6 +79,7 @@ Connection::Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, 
 }
 
 Connection::~Connection() {
+  if (state_ == ConnState::Idle) ctx_.unlink_idle(*this);
   if (target_) target_->kill();
   if (ex_) ctx_.release_exchange(std::move(ex_));
 }
@@ -99,12 +107,15 @@ bool Connection::response_pending() const noexcept { return ex_ && ex_->response
 
 bool Connection::can_parse() const noexcept {
   return !closed_ && !closing_ && !lingering_ && !response_pending() &&
-         (!ex_ || ex_->out.buffered_bytes() < ctx_.config.max_output_bytes);
+         (!ex_ || (ex_->out.buffered_bytes() < ctx_.config.max_output_bytes &&
+                   ex_->out.file_slices() < kMaxQueuedFiles));
 }
 
 void Connection::set_state(ConnState s) {
   if (s == state_) return;
+  if (state_ == ConnState::Idle) ctx_.unlink_idle(*this);
   state_ = s;
+  if (s == ConnState::Idle) ctx_.link_idle(*this);
   if (ctx_.config.conn_state) ctx_.config.conn_state(ConnInfo{id_, remote_, ctx_.index}, s);
 }
 
@@ -395,7 +406,8 @@ void Connection::write_output() {
       write_blocked_ = true;
       // nginx's send_timeout: the clock restarts whenever the client takes some bytes.
       if (written > 0 || deadline_kind_ != DeadlineKind::write) {
-        last_kernel_queue_ = -1;
+        // The send queue as the stall starts: only a shrink from here on is progress.
+        last_kernel_queue_ = kernel_queue_bytes();
         set_deadline(ctx_.loop.now_ms() + ctx_.config.write_timeout.count(), DeadlineKind::write);
       }
       break;
@@ -600,16 +612,21 @@ void Connection::on_timeout(DeadlineKind kind) {
   pump();
 }
 
-bool Connection::kernel_queue_drained() noexcept {
+int Connection::kernel_queue_bytes() noexcept {
 #ifdef SIOCOUTQ
   int queued = 0;
-  if (::ioctl(fd_.get(), SIOCOUTQ, &queued) != 0) return false;
-  const bool progressed = last_kernel_queue_ < 0 || queued < last_kernel_queue_;
+  if (::ioctl(fd_.get(), SIOCOUTQ, &queued) == 0) return queued;
+#endif
+  return -1;
+}
+
+bool Connection::kernel_queue_drained() noexcept {
+  // Without a sample from when the write stalled (no SIOCOUTQ) only progress seen by
+  // write() counts: a first sample taken now must not pass for progress.
+  const int queued = kernel_queue_bytes();
+  const bool progressed = last_kernel_queue_ >= 0 && queued >= 0 && queued <= last_kernel_queue_ - kMinDrainBytes;
   last_kernel_queue_ = queued;
   return progressed && queued > 0;
-#else
-  return false;  // without SIOCOUTQ only progress seen by write() counts
-#endif
 }
 
 void Connection::log_error(std::string_view what) {

@@ -64,6 +64,11 @@ class Connection final : public ParserEvents {
   void on_deferred(std::uint64_t seq, std::function<void(ResponseWriter&)>& fn, bool finish);
   void on_deferred_timeout_armed(std::uint64_t seq, std::int64_t delay_ms, std::function<void(ResponseWriter&)> fn);
 
+  /// idle_prev / idle_next link the loop's idle keep-alive connections, oldest first
+  /// (LoopContext::reclaim_idle); null when not idle.
+  Connection* idle_prev = nullptr;
+  Connection* idle_next = nullptr;
+
   // ParserEvents
   Error on_request_headers(Request& request, bool has_body) override;
   void on_message_start() override;
@@ -93,6 +98,8 @@ class Connection final : public ParserEvents {
   void log_error(std::string_view what);
   /// kernel_queue_drained reports whether the socket's unsent bytes shrank since last asked.
   bool kernel_queue_drained() noexcept;
+  /// kernel_queue_bytes is the socket's unsent byte count (SIOCOUTQ), or -1 if unknown.
+  int kernel_queue_bytes() noexcept;
 
   LoopContext& ctx_;
   UniqueFd fd_;
@@ -107,7 +114,7 @@ class Connection final : public ParserEvents {
   std::int64_t armed_ms_ = 0;       // earliest timer entry queued for us (0: none known)
   std::int64_t message_start_ms_ = 0;
   std::size_t linger_discarded_ = 0;
-  int last_kernel_queue_ = -1;      // SIOCOUTQ at the last write-deadline check
+  int last_kernel_queue_ = -1;      // SIOCOUTQ when the write stalled, then at each check
   unsigned batch_ = 0;              // responses produced since the last write
   DeadlineKind deadline_kind_ = DeadlineKind::none;
   ConnState state_ = ConnState::New;

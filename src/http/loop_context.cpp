@@ -70,6 +70,29 @@ void LoopContext::retire(Connection& c) noexcept {
 
 void LoopContext::collect_garbage() noexcept { graveyard_.clear(); }
 
+void LoopContext::link_idle(Connection& c) noexcept {
+  c.idle_prev = idle_tail_;
+  c.idle_next = nullptr;
+  if (idle_tail_ != nullptr) {
+    idle_tail_->idle_next = &c;
+  } else {
+    idle_head_ = &c;
+  }
+  idle_tail_ = &c;
+}
+
+void LoopContext::unlink_idle(Connection& c) noexcept {
+  (c.idle_prev != nullptr ? c.idle_prev->idle_next : idle_head_) = c.idle_next;
+  (c.idle_next != nullptr ? c.idle_next->idle_prev : idle_tail_) = c.idle_prev;
+  c.idle_prev = c.idle_next = nullptr;
+}
+
+bool LoopContext::reclaim_idle() {
+  if (idle_head_ == nullptr) return false;
+  idle_head_->abort();  // leaves Idle, so it unlinks itself
+  return true;
+}
+
 std::unique_ptr<Exchange> LoopContext::acquire_exchange() {
   if (exchange_pool_.empty()) return std::make_unique<Exchange>();
   std::unique_ptr<Exchange> ex = std::move(exchange_pool_.back());

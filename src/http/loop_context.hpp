@@ -85,6 +85,14 @@ class LoopContext {
     }
   }
 
+  /// link_idle / unlink_idle keep the list of idle keep-alive connections, oldest first
+  /// (Connection calls them as it enters and leaves ConnState::Idle).
+  void link_idle(Connection& c) noexcept;
+  void unlink_idle(Connection& c) noexcept;
+  /// reclaim_idle closes this loop's longest-idle keep-alive connection, to make room
+  /// under max_connections (nginx reuses connections the same way). False if none is idle.
+  bool reclaim_idle();
+
   // Exchanges (per-active-request state) are pooled: idle connections hold none.
   std::unique_ptr<Exchange> acquire_exchange();
   void release_exchange(std::unique_ptr<Exchange> ex) noexcept;
@@ -107,6 +115,8 @@ class LoopContext {
   std::vector<std::unique_ptr<Connection>> graveyard_;
   std::vector<std::unique_ptr<Exchange>> exchange_pool_;
   std::size_t live_ = 0;
+  Connection* idle_head_ = nullptr;  // longest idle
+  Connection* idle_tail_ = nullptr;
   // The route note is a seqlock: the loop writes it before every handler without a lock
   // (an odd route_seq_ means a write is under way), and route() retries until it reads a
   // copy no write overlapped. Words are atomics, so the watchdog's read is not a data race.

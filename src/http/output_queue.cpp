@@ -38,11 +38,15 @@ std::string& OutputQueue::tail() {
 void OutputQueue::append_file(FileSlice slice) {
   if (slice.length == 0) return;
   push_segment().file = std::move(slice);
+  ++files_;
 }
 
 void OutputQueue::pop_front() noexcept {
   Segment& s = segments_[head_];
-  s.file = {};
+  if (s.file.file) {
+    s.file = {};
+    --files_;
+  }
   ++head_;
   if (head_ == count_) head_ = count_ = 0;
 }
@@ -51,6 +55,7 @@ void OutputQueue::clear() noexcept {
   for (std::size_t i = head_; i < count_; ++i) segments_[i].file = {};
   head_ = count_ = 0;
   buffered_ = 0;
+  files_ = 0;
 }
 
 void OutputQueue::shrink() noexcept {

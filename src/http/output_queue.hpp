@@ -33,6 +33,8 @@ class OutputQueue {
   [[nodiscard]] bool empty() const noexcept { return head_ == count_; }
   /// buffered_bytes counts queued bytes held in memory (not file ranges).
   [[nodiscard]] std::size_t buffered_bytes() const noexcept { return buffered_; }
+  /// file_slices counts queued file ranges; each may hold a descriptor open.
+  [[nodiscard]] std::size_t file_slices() const noexcept { return files_; }
   /// write_to sends as much as the socket takes, up to budget bytes; written reports how
   /// many went out.
   Result write_to(int fd, std::size_t budget, std::size_t& written);
@@ -54,6 +56,7 @@ class OutputQueue {
   std::size_t head_ = 0;
   std::size_t count_ = 0;
   std::size_t buffered_ = 0;
+  std::size_t files_ = 0;
 };
 
 }  // namespace nethttp::detail

@@ -135,7 +135,9 @@ Pattern parse_pattern(std::string_view s) {
     rest = s.substr(sep + 1);
     constexpr std::string_view kSpace = " \t\r\n\f\v";
     std::size_t first = rest.find_first_not_of(kSpace);
-    rest = first == std::string_view::npos ? std::string_view() : rest.substr(first);
+    // An all-blank rest stays a view into s (an empty one right after the separator), so
+    // error offsets are computed from it like from any other part.
+    rest = first == std::string_view::npos ? s.substr(sep + 1, 0) : rest.substr(first);
     std::size_t last = rest.find_last_not_of(kSpace);
     rest = rest.substr(0, last == std::string_view::npos ? 0 : last + 1);
   }

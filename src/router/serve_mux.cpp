@@ -143,8 +143,32 @@ Decision decide(const detail::RoutingTree& tree, const Request& r) {
 
 // write_redirect answers 301 to location as Go's http.Redirect does for an absolute path:
 // GET and HEAD get a text/html Content-Type (unless one is set), and GET a one-line body.
+// location_for escapes a redirect target made from a request's path as Go's URL.String
+// does: in the path, each byte that is not unreserved, a sub-delim, ':', '@', '/' or '%'
+// becomes %XX, so "/\evil.com" goes out as "/%5Cevil.com" (browsers read a raw '\' as
+// '/', which would make it "//evil.com": another host); the query as any Location.
+std::string location_for(std::string_view location) {
+  const std::size_t q = location.find('?');
+  const std::string_view path = location.substr(0, q);
+  std::string out;
+  out.reserve(location.size() + 8);
+  detail::append_percent_encoded(out, path, [](unsigned char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return false;
+    switch (c) {
+      case '-': case '.': case '_': case '~':                                                    // unreserved
+      case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': case ',':  // sub-delims
+      case ';': case '=': case ':': case '@': case '/': case '%':
+        return false;
+      default:
+        return true;
+    }
+  });
+  if (q != std::string_view::npos) out += detail::escape_redirect_location(location.substr(q));
+  return out;
+}
+
 void write_redirect(ResponseWriter& w, const Request& r, std::string_view location) {
-  std::string loc = detail::escape_redirect_location(location);
+  std::string loc = location_for(location);
   Headers& h = w.headers();
   h.set("Location", loc);
   bool had_type = h.has("Content-Type");

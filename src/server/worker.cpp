@@ -93,7 +93,9 @@ void Worker::accept_ready() {
         return;
     }
     ctx_.counters.add(ctx_.counters.accepted, 1);
-    if (!server_.try_open_connection()) continue;  // over max_connections: fd closes here
+    // At max_connections an idle keep-alive connection of this loop makes room; if none
+    // is idle, the new connection is closed here.
+    if (!server_.try_open_connection() && !(ctx_.reclaim_idle() && server_.try_open_connection())) continue;
     auto& workers = server_.workers();
     if (server_.config().reuse_port || workers.size() == 1) {
       ctx_.add_connection(std::move(fd), peer);

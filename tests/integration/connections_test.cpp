@@ -81,16 +81,26 @@ TEST(Connections, ConnStateHookSeesTheLifecycle) {
 }
 
 TEST(Connections, MaxConnectionsRefusesTheExcess) {
+  std::atomic<int> active{0};
   ServerConfig cfg = testing::test_config();
   cfg.max_connections = 2;
+  cfg.conn_state = [&](const ConnInfo&, ConnState s) {
+    if (s == ConnState::Active) ++active;
+  };
   testing::TestServer ts([](ResponseWriter& w, Request&) { w.write("x"); }, cfg);
   RawClient a(ts.port()), b(ts.port());
   a.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
   b.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
   ASSERT_TRUE(a.read_response());
   ASSERT_TRUE(b.read_response());
+  // Both busy (mid-request), so neither is an idle keep-alive connection to reclaim.
+  a.send("GET / HTTP/1.1\r\n");
+  b.send("GET / HTTP/1.1\r\n");
+  ASSERT_TRUE(eventually([&] { return active.load() == 4; }));
   RawClient third(ts.port());
   EXPECT_TRUE(third.wait_closed()) << "over the limit: closed without a word";
+  a.send("Host: t\r\n\r\n");
+  ASSERT_TRUE(a.read_response()) << "the busy connection was not reclaimed";
   a.close();
   ASSERT_TRUE(eventually([&] { return ts.server().stats().total().connections_open == 1; }));
   EXPECT_EQ(test::get(ts.port(), "/").body, "x");

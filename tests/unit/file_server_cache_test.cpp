@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "fs/open_file_cache.hpp"
@@ -120,6 +121,37 @@ TEST_F(CacheTest, EscapesAreNotServedFromTheCache) {
   EXPECT_FALSE(f.ok());
   EXPECT_TRUE(f.error == EXDEV || f.error == ELOOP);
   EXPECT_FALSE(cache.get(root_.get(), "evil", t0 + 1ms).ok());  // revalidation reopens safely
+}
+
+TEST_F(CacheTest, InactiveEntriesExpire) {
+  // nginx's open_file_cache inactive=: an entry nobody asked for within inactive is dropped
+  // (its descriptor closed) at the next sweep, which any get() may run.
+  OpenFileCache cache(8, 100ms, 300ms);
+  std::weak_ptr<const UniqueFd> a = cache.get(root_.get(), "a.txt", t0).fd;
+  cache.get(root_.get(), "b.txt", t0 + 200ms);
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_FALSE(a.expired());
+  cache.get(root_.get(), "b.txt", t0 + 350ms);  // a unused for 350 ms
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_TRUE(a.expired()) << "the inactive entry's descriptor is still open";
+}
+
+TEST_F(CacheTest, SweepDropsDeletedAndReplacedFilesNobodyAsksFor) {
+  OpenFileCache cache(8, 100ms, 60s);
+  std::weak_ptr<const UniqueFd> a = cache.get(root_.get(), "a.txt", t0).fd;
+  std::weak_ptr<const UniqueFd> b = cache.get(root_.get(), "b.txt", t0).fd;
+  std::weak_ptr<const UniqueFd> c = cache.get(root_.get(), "c.txt", t0).fd;
+  fs::remove(dir_ / "a.txt");
+  write("b.txt.new", "NEW");
+  fs::rename(dir_ / "b.txt.new", dir_ / "b.txt");
+  cache.get(root_.get(), "c.txt", t0 + 50ms);  // within valid: nothing is checked
+  EXPECT_FALSE(a.expired());
+  cache.get(root_.get(), "c.txt", t0 + 150ms);  // a sweep: a and b changed, c did not
+  EXPECT_TRUE(a.expired()) << "a deleted file is still held open";
+  EXPECT_TRUE(b.expired()) << "a replaced file is still held open";
+  EXPECT_FALSE(c.expired());
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(read(cache.get(root_.get(), "b.txt", t0 + 160ms)), "NEW");
 }
 
 TEST_F(CacheTest, LoopCachesArePerThreadAndPerOwner) {

@@ -419,6 +419,22 @@ TEST(ServeMux, RedirectLocationEscapesUnsafeBytes) {
   EXPECT_EQ(rec->header_map().get("Location"), "/a%20b/%C3%A9");
 }
 
+TEST(ServeMux, RedirectLocationEscapesBackslashAsGoDoes) {
+  // Cleaning "//\evil.com" gives "/\evil.com", which browsers read as "//evil.com" (another
+  // host). Go's URL.String writes the path's backslash as %5C; so do we.
+  ServeMux mux;
+  mux.handle("/", named("root"));
+  for (const auto& [target, location] : {std::pair<std::string_view, std::string_view>{"//\\evil.com", "/%5Cevil.com"},
+                                         {"/a//b\"c<d>^`{|}", "/a/b%22c%3Cd%3E%5E%60%7B%7C%7D"},
+                                         {"/a//b?q=\\x", "/a/b?q=\\x"},
+                                         {"/x//%2F:@!$&'()*+,;=~", "/x/%2F:@!$&'()*+,;=~"}}) {
+    SCOPED_TRACE(target);
+    Outcome o = serve(mux, "GET", target);
+    EXPECT_EQ(o.code, 301);
+    EXPECT_EQ(o.location, location);
+  }
+}
+
 TEST(ServeMux, ConnectIsNotCleanedButStillRedirectsTrailingSlash) {
   ServeMux mux;
   mux.handle("CONNECT /a//b", named("connect"));
