@@ -183,7 +183,7 @@ def idle_flood(port, stop, stats, conns=400):
         close_quietly(s)
 
 
-def unread_pipelines(port, stop, stats, conns=2, hold=8.0):
+def unread_pipelines(port, stop, stats, conns=2, hold=8.0, per_conn=20000):
     rng = random.Random(2)
     while not stop.is_set():
         socks = []
@@ -196,7 +196,7 @@ def unread_pipelines(port, stop, stats, conns=2, hold=8.0):
                 stats.add("pipeline_connect_errors")
         start = rng.randrange(N_FILES)
         reqs = b"".join(b"GET /f/%04d.txt HTTP/1.1\r\nHost: soak\r\n\r\n" % ((start + i) % N_FILES)
-                        for i in range(2000))
+                        for i in range(per_conn))
         sent = [0] * len(socks)
         until = time.monotonic() + hold
         while time.monotonic() < until and not stop.is_set():
@@ -209,7 +209,7 @@ def unread_pipelines(port, stop, stats, conns=2, hold=8.0):
                     except OSError:
                         sent[i] = len(reqs)
             stop.wait(0.2)
-        stats.add("pipeline_requests_sent", sum(sent) // len(reqs[:40]) if socks else 0)
+        stats.add("pipeline_requests_sent", sum(sent) * per_conn // len(reqs))
         for s in socks:
             close_quietly(s, reset=True)
         stats.add("pipeline_rounds")
@@ -364,7 +364,7 @@ def main():
         served = None
         try:  # a last request proves the server still answers
             with connect(port) as s:
-                s.send(b"GET /index.html HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n")
+                s.send(b"GET / HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n")
                 served = s.recv(64).split(b"\r\n")[0].decode(errors="replace")
         except OSError as e:
             served = f"failed: {e}"
