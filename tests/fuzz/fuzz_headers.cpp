@@ -110,7 +110,7 @@ void check_etags(std::string_view list, std::string_view etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"' &&
       etag.substr(1, etag.size() - 2).find_first_of("\"\x7f") == std::string_view::npos) {
     bool plain = true;
-    for (unsigned char c : etag.substr(1, etag.size() - 2)) plain = plain && c >= 0x21;
+    for (char c : etag.substr(1, etag.size() - 2)) plain = plain && static_cast<unsigned char>(c) >= 0x21;
     if (plain && !etag_matches_list(etag, etag, true)) fail("a tag does not match itself", etag);
   }
 }

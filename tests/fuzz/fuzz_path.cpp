@@ -40,7 +40,8 @@ using namespace nethttp::detail;
 
 [[noreturn]] void fail(const char* what, std::string_view input, std::string_view detail = {}) {
   std::fprintf(stderr, "fuzz_path invariant broken: %s\ninput: ", what);
-  for (unsigned char c : input) {
+  for (char ch : input) {
+    const auto c = static_cast<unsigned char>(ch);
     if (c >= 0x20 && c < 0x7f && c != '\\') std::fputc(c, stderr);
     else std::fprintf(stderr, "\\x%02x", c);
   }
