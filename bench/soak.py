@@ -307,7 +307,7 @@ def main():
     ap.add_argument("--server", default=os.path.join(ROOT_DIR, "build/examples/static_server/nethttp-static"))
     ap.add_argument("--threads", type=int, default=2, help="server event loops (default 2)")
     ap.add_argument("--check", action="store_true", help="exit 1 on a descriptor leak or unbounded RSS")
-    ap.add_argument("--max-rss-mb", type=int, default=256, help="RSS bound for --check (default 256)")
+    ap.add_argument("--max-rss-mb", type=int, default=128, help="RSS bound for --check (default 128)")
     args = ap.parse_args()
     if not os.access(args.server, os.X_OK):
         sys.exit(f"soak: {args.server} is not built (cmake --build build --target nethttp-static)")

@@ -17,8 +17,11 @@ char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<ch
 int compare_host(std::string_view request_host, std::string_view stored) noexcept {
   std::size_t n = std::min(request_host.size(), stored.size());
   for (std::size_t i = 0; i < n; ++i) {
-    char a = ascii_lower(request_host[i]);
-    if (a != stored[i]) return a < stored[i] ? -1 : 1;
+    // Unsigned, as std::string orders the stored hosts: a signed char would put a non-ASCII
+    // host before "h.com" here and after it in hosts_, and the binary search would miss.
+    const auto a = static_cast<unsigned char>(ascii_lower(request_host[i]));
+    const auto b = static_cast<unsigned char>(stored[i]);
+    if (a != b) return a < b ? -1 : 1;
   }
   if (request_host.size() == stored.size()) return 0;
   return request_host.size() < stored.size() ? -1 : 1;
