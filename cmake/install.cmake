@@ -1,5 +1,6 @@
 # Install rules: headers (with the generated version.hpp), the library, the CMake package
-# (nethttpConfig.cmake exporting nethttp::nethttp) and a relocatable nethttp.pc.
+# (nethttpConfig.cmake exporting nethttp::nethttp and nethttp::testing) and a relocatable
+# nethttp.pc.
 # Verified by tests/package/ (the tests/consumer program built through find_package,
 # add_subdirectory and pkg-config).
 include(CMakePackageConfigHelpers)
@@ -14,7 +15,7 @@ else()
   set(NETHTTP_STATIC OFF)
 endif()
 
-install(TARGETS nethttp EXPORT nethttp-targets
+install(TARGETS nethttp nethttp_testing EXPORT nethttp-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -17,9 +17,11 @@
 
 #include "nethttp/handler.hpp"
 #include "nethttp/logger.hpp"
+#include "nethttp/server_config.hpp"
 
 namespace nethttp {
 
+<<<<<<< HEAD
 /// ConnState is the lifecycle of a client connection (Go: http.ConnState).
 enum class ConnState {
   New,     ///< accepted; no request bytes yet
@@ -114,6 +116,8 @@ struct ServerConfig {
   Handler check_continue;
 };
 
+=======
+>>>>>>> house
 /// LoopStats are the counters of one event loop; see Server::stats().
 struct LoopStats {
   std::uint64_t connections_open = 0;      ///< connections open now

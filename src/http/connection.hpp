@@ -23,7 +23,7 @@
 #include "http/exchange.hpp"
 #include "http/request_parser.hpp"
 #include "nethttp/deferred.hpp"
-#include "nethttp/server.hpp"
+#include "nethttp/server_config.hpp"
 #include "nethttp/unique_fd.hpp"
 #include "reactor/poller.hpp"
 

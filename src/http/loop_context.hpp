@@ -15,7 +15,7 @@
 #include "http/date_cache.hpp"
 #include "http/exchange.hpp"
 #include "http/request_parser.hpp"
-#include "nethttp/server.hpp"
+#include "nethttp/server_config.hpp"
 #include "reactor/event_loop.hpp"
 
 namespace nethttp::detail {

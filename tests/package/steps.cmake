@@ -13,7 +13,7 @@ function(run)
 endfunction()
 
 # configure_build_run configures the consumer in source into build, builds it with -j2 and
-# runs the program it makes.
+# runs the programs it makes (consumer, and consumer_testing for nethttp::testing).
 function(configure_build_run source build)
   set(args -G ${GENERATOR} -S ${source} -B ${build}
            -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
@@ -24,6 +24,7 @@ function(configure_build_run source build)
   run(${CMAKE_COMMAND} ${args})
   run(${CMAKE_COMMAND} --build ${build} -j2)
   run(${build}/consumer)
+  run(${build}/consumer_testing)
 endfunction()
 
 if(STEP STREQUAL "install")
@@ -38,9 +39,9 @@ if(STEP STREQUAL "install")
       ${LIBDIR}/pkgconfig/nethttp.pc
       share/doc/nethttp/LICENSE)
   if(SHARED)
-    list(APPEND expected ${LIBDIR}/libnethttp.so)
+    list(APPEND expected ${LIBDIR}/libnethttp.so ${LIBDIR}/libnethttp_testing.so)
   else()
-    list(APPEND expected ${LIBDIR}/libnethttp.a)
+    list(APPEND expected ${LIBDIR}/libnethttp.a ${LIBDIR}/libnethttp_testing.a)
   endif()
   if(EXAMPLES)  # docs/packaging.md lists these too
     list(APPEND expected bin/nethttp-static share/nethttp/site/index.html)

@@ -12,8 +12,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "middleware/metrics_shard.hpp"
-#include "middleware/prometheus_text.hpp"
+#include "metrics/metrics_shard.hpp"
+#include "metrics/prometheus_text.hpp"
 #include "nethttp/metrics.hpp"
 #include "nethttp/server.hpp"
 

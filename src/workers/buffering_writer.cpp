@@ -1,4 +1,4 @@
-#include "middleware/buffering_writer.hpp"
+#include "workers/buffering_writer.hpp"
 
 #include <stdexcept>
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "middleware/metrics_shard.hpp"
+#include "metrics/metrics_shard.hpp"
 #include "nethttp/server.hpp"
 
 namespace nethttp::detail {

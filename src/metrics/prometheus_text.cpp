@@ -1,4 +1,4 @@
-#include "middleware/prometheus_text.hpp"
+#include "metrics/prometheus_text.hpp"
 
 #include <fmt/format.h>
 

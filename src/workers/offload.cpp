@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "middleware/buffering_writer.hpp"
+#include "workers/buffering_writer.hpp"
 #include "nethttp/helpers.hpp"
 
 namespace nethttp {

@@ -1,0 +1,108 @@
+#pragma once
+/// \file server_config.hpp
+/// ServerConfig, ConnState and ConnInfo: what a Server is configured with (Go: the fields of
+/// http.Server). Included by server.hpp; kept apart so the HTTP layer can read its limits
+/// and hooks without depending on the Server itself.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "nethttp/handler.hpp"
+#include "nethttp/logger.hpp"
+
+namespace nethttp {
+
+/// ConnState is the lifecycle of a client connection (Go: http.ConnState).
+enum class ConnState {
+  New,     ///< accepted; no request bytes yet
+  Active,  ///< reading a request or writing its response
+  Idle,    ///< keep-alive, waiting for the next request
+  Closed,  ///< closed; the last state
+};
+
+/// ConnInfo identifies a connection in a ConnState callback. remote_addr is valid only
+/// during the call.
+struct ConnInfo {
+  std::uint64_t id = 0;            ///< unique per server
+  std::string_view remote_addr;    ///< "ip:port"
+  unsigned loop = 0;               ///< index of the event loop that owns the connection
+};
+
+/// ServerConfig configures a Server. Unlike Go, every timeout and limit has a safe non-zero
+/// default, so a Server with a default config is not open to slowloris or memory exhaustion.
+///
+/// Memory per connection is bounded: an idle keep-alive connection holds about 400 bytes
+/// (no buffers: those are pooled per loop and borrowed only while a request is in flight).
+/// A busy one holds at most max_header_bytes + max_body_bytes for the request being read,
+/// max_output_bytes of queued response bytes (file ranges are sent from the file and cost
+/// nothing), and one read's worth (64 KiB) of pipelined input waiting behind them: past
+/// max_output_bytes the connection stops reading until the client catches up. The one
+/// exception is the response being written: what a handler passes to write() is queued
+/// whole, since a loop cannot wait for a slow client. Send large bodies with send_file()
+/// (file_server does), and have a deferred producer that streams with update() check
+/// client_gone() and keep its own pace.
+struct ServerConfig {
+  /// listen is "HOST:PORT": ":8080" (all IPv4 and IPv6 addresses), "127.0.0.1:0" (an
+  /// ephemeral port; see Server::port()), "[::1]:8080".
+  std::string listen = ":8080";
+  /// threads is the number of event loops, each on its own thread; 0 means one per core.
+  unsigned threads = 0;
+  /// backlog is the listen(2) queue length (the kernel caps it at net.core.somaxconn).
+  int backlog = 4096;
+  /// reuse_port gives every loop its own SO_REUSEPORT listening socket, so the kernel spreads
+  /// connections across loops. When off (or unsupported), loop 0 accepts and hands out.
+  bool reuse_port = true;
+
+  /// read_header_timeout bounds the time from a connection's start (or its first byte
+  /// after an idle keep-alive period) until the request header is complete: 408 and close.
+  std::chrono::milliseconds read_header_timeout = std::chrono::seconds{10};
+  /// read_timeout bounds reading one whole request, header and body: 408 and close.
+  std::chrono::milliseconds read_timeout = std::chrono::seconds{60};
+  /// write_timeout bounds each wait for the client to accept more response bytes
+  /// (nginx's send_timeout: a slow but steady download is fine, a stalled one is closed).
+  /// While the socket buffer is full, the client counts as reading if the kernel's send
+  /// queue shrank by at least 16 KiB since the write stalled or the last check.
+  std::chrono::milliseconds write_timeout = std::chrono::seconds{30};
+  /// idle_timeout is how long a keep-alive connection may sit between requests; then it is
+  /// closed silently.
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds{60};
+  /// handler_timeout bounds how long a deferred response may stay unfinished: 503 if nothing
+  /// was sent yet, else close.
+  std::chrono::milliseconds handler_timeout = std::chrono::seconds{120};
+
+  /// max_uri_bytes bounds the request-target: 414.
+  std::size_t max_uri_bytes = 8 * 1024;
+  /// max_header_bytes bounds the request line plus header fields: 431.
+  std::size_t max_header_bytes = 16 * 1024;
+  /// max_body_bytes bounds a request body: 413 before reading it when Content-Length says so,
+  /// or as soon as a chunked body crosses it; the connection is then closed.
+  std::size_t max_body_bytes = 8 * 1024 * 1024;
+  /// max_connections bounds open connections per server; beyond it new connections are
+  /// accepted and closed at once.
+  std::size_t max_connections = 10'000;
+  /// max_pipelined is how many pipelined requests are answered from one read before their
+  /// responses are written and more input is read.
+  unsigned max_pipelined = 32;
+  /// max_output_bytes is the per-connection buffered-output bound (file ranges excluded):
+  /// past it, the connection stops reading and answering until the client catches up.
+  std::size_t max_output_bytes = 1024 * 1024;
+  /// blocked_loop_warning: a loop busy in one callback longer than this is reported (with the
+  /// route it was running) through the logger. 0 turns the watchdog off.
+  std::chrono::milliseconds blocked_loop_warning = std::chrono::seconds{1};
+
+  /// logger receives server messages; null means default_logger().
+  std::shared_ptr<Logger> logger;
+  /// conn_state, if set, is called on the owning loop thread at each connection state change.
+  std::function<void(const ConnInfo&, ConnState)> conn_state;
+  /// check_continue, if set, is called for requests with `Expect: 100-continue` before the
+  /// body is read. If it writes a response, that is the answer and the body is never read
+  /// (the connection is closed after); otherwise `100 Continue` is sent and the body read.
+  Handler check_continue;
+};
+
+}  // namespace nethttp
