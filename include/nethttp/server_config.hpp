@@ -40,8 +40,9 @@ struct ConnInfo {
 /// (no buffers: those are pooled per loop and borrowed only while a request is in flight).
 /// A busy one holds at most max_header_bytes + max_body_bytes for the request being read,
 /// max_output_bytes of queued response bytes (file ranges are sent from the file and cost
-/// nothing), and one read's worth (64 KiB) of pipelined input waiting behind them: past
-/// max_output_bytes the connection stops reading until the client catches up. The one
+/// no memory, but at most 16 are queued, since each may hold a descriptor), and one read's
+/// worth (64 KiB) of pipelined input waiting behind them: past either bound the connection
+/// stops reading and answering until the client catches up. The one
 /// exception is the response being written: what a handler passes to write() is queued
 /// whole, since a loop cannot wait for a slow client. Send large bodies with send_file()
 /// (file_server does), and have a deferred producer that streams with update() check
@@ -82,8 +83,11 @@ struct ServerConfig {
   /// max_body_bytes bounds a request body: 413 before reading it when Content-Length says so,
   /// or as soon as a chunked body crosses it; the connection is then closed.
   std::size_t max_body_bytes = 8 * 1024 * 1024;
-  /// max_connections bounds open connections per server; beyond it new connections are
-  /// accepted and closed at once.
+  /// max_connections bounds open connections per server. At the limit, the loop accepting
+  /// a new connection closes its longest-idle keep-alive connection to make room (nginx
+  /// reuses connections the same way; a client must be ready to retry on a keep-alive
+  /// connection that closes). If none of that loop's connections is idle (all are new,
+  /// reading, handling or writing), the new connection is accepted and closed at once.
   std::size_t max_connections = 10'000;
   /// max_pipelined is how many pipelined requests are answered from one read before their
   /// responses are written and more input is read.
