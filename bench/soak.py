@@ -388,6 +388,8 @@ def main():
         print(f"  {k}: {stats.counts[k]}")
     print(f"  RSS MiB: start {samples[0][1] / 1024:.1f}, middle {mid[1] / 1024:.1f}, "
           f"end {rss_end / 1024:.1f}, peak {peak_rss / 1024:.1f}")
+    every = max(1, len(samples) // 12)
+    print("  RSS MiB over time: " + ", ".join(f"{t:.0f}s {r / 1024:.1f}" for t, r, _, _ in samples[::every]))
     print(f"  descriptors (other = not a file beneath the root): before {fds_before[1]} other + "
           f"{fds_before[0]} files; peak during {peak_other} other, {peak_cached} files; "
           f"after {fds_after[1]} other + {fds_after[0]} files")
