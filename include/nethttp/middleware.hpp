@@ -110,7 +110,8 @@ struct RequestIdOptions {
 
 /// request_id makes sure every request has an id: it keeps a valid incoming one or
 /// generates one (new_request_id()), sets it on the request's headers, so inner handlers and
-/// the access log see it, and on the response's headers.
+/// the access log see it, and on the response's headers. Inner handlers read it with
+/// request_id_of(r) (a per-request value).
 Middleware request_id(RequestIdOptions options = {});
 
 /// request_id_of returns the id request_id() gave r, or "" when r did not pass through
@@ -192,7 +193,7 @@ struct BasicCredentials {
 /// compares the user and the password against every entry in time that does not depend on
 /// where they differ (no early exit). A missing, malformed or wrong Authorization gets 401
 /// with `WWW-Authenticate: Basic realm="<realm>", charset="UTF-8"`, and the handler is not
-/// called.
+/// called. On success the handler reads the user name with basic_auth_user(r).
 Middleware basic_auth(std::string realm, std::vector<BasicCredentials> users);
 
 /// basic_auth_user returns the user name basic_auth() accepted for r, or "" when r did not
