@@ -10,7 +10,8 @@
 //
 // Every error this code produces is JSON, {"error": "..."}: 400 for a malformed body or id,
 // 415 for a body that is not JSON, 404 for a missing item, 503 when the store is full.
-// Unknown paths (404) and wrong methods (405, with Allow) are answered by the ServeMux.
+// Unknown paths (404) and wrong methods (405, with Allow) are answered by the ServeMux, in
+// JSON too (set_error_writer); main.cpp does the same for the server's protocol errors.
 //
 // Header-only so that tests/integration/json_api_test.cpp mounts exactly these routes.
 
@@ -26,8 +27,11 @@
 #include <nlohmann/json.hpp>
 
 #include "item_store.hpp"
+#include "nethttp/error_writer.hpp"
 #include "nethttp/handler.hpp"
 #include "nethttp/headers.hpp"
+#include "nethttp/json.hpp"
+#include "nethttp/json_writer.hpp"
 #include "nethttp/serve_mux.hpp"
 #include "nethttp/status.hpp"
 #include "nethttp/version.hpp"
@@ -41,18 +45,9 @@ inline constexpr std::size_t kMaxNameBytes = 200;
 /// kMaxQuantity bounds an item's quantity (and keeps it exact in JavaScript clients).
 inline constexpr std::int64_t kMaxQuantity = 1'000'000'000;
 
-/// write_json answers with status and body serialised as JSON. Strings that are not valid
-/// UTF-8 are written with U+FFFD instead of throwing.
-inline void write_json(nethttp::ResponseWriter& w, int status, const Json& body) {
-  w.headers().set("Content-Type", "application/json");
-  w.write_header(status);
-  w.write(body.dump(-1, ' ', false, Json::error_handler_t::replace));
-  w.write("\n");
-}
-
-/// write_error answers with status and {"error": message}.
+/// write_error answers with status and {"error": message} (nethttp::json_error).
 inline void write_error(nethttp::ResponseWriter& w, nethttp::Status status, std::string_view message) {
-  write_json(w, nethttp::to_int(status), Json{{"error", message}});
+  nethttp::json_error(w, message, status);
 }
 
 /// to_json is an item's wire form.
@@ -60,20 +55,9 @@ inline Json to_json(const Item& item) {
   return Json{{"id", item.id}, {"name", item.fields.name}, {"quantity", item.fields.quantity}};
 }
 
-/// is_json_media_type reports whether a request Content-Type announces JSON. A missing one
-/// is accepted. Note that `curl -d` sends `application/x-www-form-urlencoded`, which is
-/// refused (415): use `curl --json DATA` or `-H 'Content-Type: application/json' -d DATA`.
-inline bool is_json_media_type(std::string_view content_type) {
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  return type.empty() || nethttp::iequals(type, "application/json");
-}
-
-/// parse_item_fields reads {"name": string, "quantity": integer} from body into out.
-/// quantity is optional (0). Returns "" on success, else what is wrong, for the client.
-inline std::string parse_item_fields(std::string_view body, ItemFields& out) {
-  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return "body is not valid JSON";
+/// parse_item_fields reads {"name": string, "quantity": integer} from a parsed body into
+/// out. quantity is optional (0). Returns "" on success, else what is wrong, for the client.
+inline std::string parse_item_fields(const Json& j, ItemFields& out) {
   if (!j.is_object()) return "body must be a JSON object";
   auto name = j.find("name");
   if (name == j.end() || !name->is_string()) return "\"name\" must be a string";
@@ -105,14 +89,13 @@ inline std::optional<std::uint64_t> parse_id(std::string_view s) {
 
 namespace detail {
 
-// read_body_fields checks Content-Type and parses the body, answering 415 or 400 itself.
+// read_body_fields reads the JSON body (nethttp::read_json answers 400, 413 or 415 itself:
+// a request without a Content-Type is read as JSON) and checks its fields, answering 400.
 inline std::optional<ItemFields> read_body_fields(nethttp::ResponseWriter& w, const nethttp::Request& r) {
-  if (!is_json_media_type(r.header("Content-Type"))) {
-    write_error(w, nethttp::Status::UnsupportedMediaType, "Content-Type must be application/json");
-    return std::nullopt;
-  }
+  std::optional<Json> body = nethttp::read_json(w, r);
+  if (!body) return std::nullopt;
   ItemFields fields;
-  if (std::string problem = parse_item_fields(r.body(), fields); !problem.empty()) {
+  if (std::string problem = parse_item_fields(*body, fields); !problem.empty()) {
     write_error(w, nethttp::Status::BadRequest, problem);
     return std::nullopt;
   }
@@ -132,9 +115,10 @@ inline std::optional<std::uint64_t> read_id(nethttp::ResponseWriter& w, const ne
 /// alive) and run on every loop at once; started is the moment uptime_seconds counts from.
 inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<ItemStore> store,
                             std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now()) {
+  mux.set_error_writer(nethttp::json_error_writer());
   mux.handle("GET /api/status", [store, started](nethttp::ResponseWriter& w, nethttp::Request&) {
     std::chrono::duration<double> uptime = std::chrono::steady_clock::now() - started;
-    write_json(w, 200,
+    nethttp::write_json(w,
                Json{{"status", "ok"},
                     {"version", NETHTTP_VERSION_STRING},
                     {"uptime_seconds", uptime.count()},
@@ -144,7 +128,7 @@ inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<ItemStore> s
   mux.handle("GET /api/items", [store](nethttp::ResponseWriter& w, nethttp::Request&) {
     Json items = Json::array();
     for (const Item& item : store->list()) items.push_back(to_json(item));
-    write_json(w, 200, Json{{"items", std::move(items)}});
+    nethttp::write_json(w, Json{{"items", std::move(items)}});
   });
 
   mux.handle("POST /api/items", [store](nethttp::ResponseWriter& w, nethttp::Request& r) {
@@ -156,7 +140,7 @@ inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<ItemStore> s
       return;
     }
     w.headers().set("Location", "/api/items/" + std::to_string(item->id));
-    write_json(w, nethttp::to_int(nethttp::Status::Created), to_json(*item));
+    nethttp::write_json(w, to_json(*item), nethttp::Status::Created);
   });
 
   mux.handle("GET /api/items/{id}", [store](nethttp::ResponseWriter& w, nethttp::Request& r) {
@@ -164,7 +148,7 @@ inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<ItemStore> s
     if (!id) return;
     auto item = store->get(*id);
     if (!item) return write_error(w, nethttp::Status::NotFound, "no such item");
-    write_json(w, 200, to_json(*item));
+    nethttp::write_json(w, to_json(*item));
   });
 
   mux.handle("PUT /api/items/{id}", [store](nethttp::ResponseWriter& w, nethttp::Request& r) {
@@ -174,7 +158,7 @@ inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<ItemStore> s
     if (!fields) return;
     auto item = store->replace(*id, std::move(*fields));
     if (!item) return write_error(w, nethttp::Status::NotFound, "no such item");
-    write_json(w, 200, to_json(*item));
+    nethttp::write_json(w, to_json(*item));
   });
 
   mux.handle("DELETE /api/items/{id}", [store](nethttp::ResponseWriter& w, nethttp::Request& r) {

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   if (std::optional<int> exit_code = flags.parse(argc, argv)) return *exit_code;
   // API bodies are small: refuse anything larger with 413 before reading it.
   config.max_body_bytes = 64 * 1024;
+  // Answer JSON everywhere, even for requests the server rejects itself (400, 413, ...).
+  config.error_writer = nethttp::json_error_writer();
 
   nethttp::ServeMux mux;
   json_api::register_routes(mux, std::make_shared<json_api::ItemStore>());

@@ -4,7 +4,7 @@
 // in-process.
 //
 //   GET  /healthz, /readyz, /metrics       operations endpoints, outside the API chain
-//   GET  /api/hello?name=N                 {"hello":"N","request_id":"..."}
+//   GET  /api/hello?name=N                 {"hello":"N","request_id":"..."} (any N gives valid JSON)
 //   GET  /api/items                        a few KiB of JSON (gzip'd for clients that accept it)
 //   POST /api/echo                         echoes the body (at most 64 KiB, else 413)
 //   GET  /api/slow?ms=N                    sleeps N ms on the worker pool (503 past 2 s)
@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
@@ -21,6 +20,7 @@
 
 #include "nethttp/health.hpp"
 #include "nethttp/helpers.hpp"
+#include "nethttp/json_writer.hpp"
 #include "nethttp/metrics.hpp"
 #include "nethttp/middleware.hpp"
 #include "nethttp/serve_mux.hpp"
@@ -45,21 +45,26 @@ struct AppOptions {
 class App {
  public:
   explicit App(const AppOptions& o)
-      : pool_(std::make_shared<nethttp::WorkerPool>(o.pool_threads, o.pool_queue, o.logger)) {
+      : access_log_(o.access_log),
+        pool_(std::make_shared<nethttp::WorkerPool>(o.pool_threads, o.pool_queue, o.logger)) {
     using namespace nethttp;
     ServeMux api;
     api.handle("GET /api/hello", [](ResponseWriter& w, Request& r) {
       std::string name = r.query_value("name");
       if (name.empty()) name = "world";
-      json(w, "{\"hello\":" + quote(name) + ",\"request_id\":" + quote(r.header("X-Request-ID")) + "}");
+      // JsonWriter escapes any bytes (even "%ff%fe", which is not UTF-8) into valid JSON;
+      // request_id_of reads the id request_id() attached to the request.
+      JsonWriter j;
+      j.begin_object().member("hello", name).member("request_id", request_id_of(r)).end_object();
+      write_json(w, j);
     });
     api.handle("GET /api/items", [](ResponseWriter& w, Request&) {
-      std::string body = "[";
+      JsonWriter j;
+      j.begin_array();
       for (int i = 0; i < 100; ++i) {
-        if (i > 0) body += ",";
-        body += "{\"id\":" + std::to_string(i) + ",\"name\":\"item " + std::to_string(i) + "\",\"in_stock\":true}";
+        j.begin_object().member("id", i).member("name", "item " + std::to_string(i)).member("in_stock", true).end_object();
       }
-      json(w, body + "]");
+      write_json(w, j.end_array());
     });
     api.handle("POST /api/echo", max_bytes([](ResponseWriter& w, Request& r) {
       w.headers().set("Content-Type", "application/octet-stream");
@@ -69,7 +74,8 @@ class App {
     api.handle("GET /api/slow", timeout_handler(offload(pool_, [](ResponseWriter& w, Request& r) {
       long ms = std::strtol(r.query_value("ms").c_str(), nullptr, 10);
       std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp(ms, 0L, 10'000L)));
-      json(w, "{\"slept_ms\":" + std::to_string(ms) + "}");
+      JsonWriter j;
+      write_json(w, j.begin_object().member("slept_ms", ms).end_object());
     }), o.slow_timeout, "503 the slow endpoint took too long\n"));
     api.handle("GET /api/panic", [](ResponseWriter&, Request&) -> void {
       throw std::runtime_error("the panic endpoint panicked, as asked");
@@ -86,7 +92,7 @@ class App {
     // counted, then CORS, rate limiting and compression apply to the API itself.
     Handler api_chain = chain(api, {
         request_id(),
-        access_log(o.access_log),
+        access_log_.middleware(),
         recovery(o.logger),
         metrics_.middleware(),
         cors(cors_options),
@@ -107,31 +113,12 @@ class App {
   void unbind() { metrics_.attach(nullptr); }
 
   [[nodiscard]] nethttp::Handler handler() const { return root_; }
+  /// access_log is the API's access log. Add its reject_observer() to the ServerConfig, so
+  /// that requests the server rejects itself (400, 413, 431, ...) are logged too.
+  [[nodiscard]] const nethttp::AccessLog& access_log() const noexcept { return access_log_; }
 
  private:
-  static void json(nethttp::ResponseWriter& w, const std::string& body) {
-    w.headers().set("Content-Type", "application/json");
-    w.write(body);
-  }
-  // quote makes a JSON string of s (enough for this example's inputs: escapes quotes,
-  // backslashes and control bytes).
-  static std::string quote(std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-      } else {
-        out += c;
-      }
-    }
-    return out + "\"";
-  }
-
+  nethttp::AccessLog access_log_;
   nethttp::MetricsRegistry metrics_;
   std::shared_ptr<nethttp::WorkerPool> pool_;
   nethttp::ServeMux root_;

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   if (std::optional<int> exit_code = flags.parse(argc, argv)) return *exit_code;
   // Requests carry one URL at most: refuse larger bodies with 413 before reading them.
   config.max_body_bytes = 16 * 1024;
+  // Answer JSON everywhere, even for requests the server rejects itself (400, 413, ...).
+  config.error_writer = nethttp::json_error_writer();
 
   nethttp::ServeMux mux;
   shortener::register_routes(mux, std::make_shared<shortener::LinkStore>(max_links), routes);

@@ -8,7 +8,9 @@
 //
 // Errors are JSON, {"error": "..."}: 400 for a missing or invalid URL or a malformed body,
 // 415 for a body that is neither JSON nor a form, 404 for an unknown code, 503 when the
-// store is full. Header-only so tests/integration/shortener_test.cpp mounts these routes.
+// store is full. The router's own 404 and 405 are JSON too (ServeMux::set_error_writer), and
+// main.cpp makes the server's protocol errors JSON (ServerConfig::error_writer).
+// Header-only so tests/integration/shortener_test.cpp mounts these routes.
 
 #include <chrono>
 #include <ctime>
@@ -21,8 +23,12 @@
 #include <nlohmann/json.hpp>
 
 #include "link_store.hpp"
+#include "nethttp/error_writer.hpp"
+#include "nethttp/form.hpp"
 #include "nethttp/headers.hpp"
 #include "nethttp/helpers.hpp"
+#include "nethttp/json.hpp"
+#include "nethttp/json_writer.hpp"
 #include "nethttp/request.hpp"
 #include "nethttp/serve_mux.hpp"
 #include "nethttp/status.hpp"
@@ -39,35 +45,9 @@ struct RoutesOptions {
   std::string base_url;
 };
 
-/// write_json answers with status and body as JSON (invalid UTF-8 becomes U+FFFD).
-inline void write_json(nethttp::ResponseWriter& w, nethttp::Status status, const Json& body) {
-  w.headers().set("Content-Type", "application/json");
-  w.write_header(status);
-  w.write(body.dump(-1, ' ', false, Json::error_handler_t::replace));
-  w.write("\n");
-}
-
-/// write_error answers with status and {"error": message}.
+/// write_error answers with status and {"error": message} (nethttp::json_error).
 inline void write_error(nethttp::ResponseWriter& w, nethttp::Status status, std::string_view message) {
-  write_json(w, status, Json{{"error", message}});
-}
-
-/// form_value returns the decoded value of the first name=value pair called name in an
-/// application/x-www-form-urlencoded body, or nullopt when it is absent or badly encoded.
-inline std::optional<std::string> form_value(std::string_view body, std::string_view name) {
-  while (!body.empty()) {
-    std::size_t amp = body.find('&');
-    std::string_view pair = body.substr(0, amp);
-    body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
-    std::size_t eq = pair.find('=');
-    std::string key;
-    if (!nethttp::percent_decode(pair.substr(0, eq), key, /*plus_as_space=*/true) || key != name) continue;
-    std::string value;
-    if (eq == std::string_view::npos) return value;
-    if (!nethttp::percent_decode(pair.substr(eq + 1), value, /*plus_as_space=*/true)) return std::nullopt;
-    return value;
-  }
-  return std::nullopt;
+  nethttp::json_error(w, message, status);
 }
 
 /// format_time renders t as RFC 3339 in UTC ("2024-05-01T12:00:00Z").
@@ -89,18 +69,33 @@ inline std::string_view media_type(std::string_view content_type) {
 }
 
 // read_url extracts the target URL from a POST /shorten body, answering 415 or 400 itself.
-inline std::optional<std::string> read_url(nethttp::ResponseWriter& w, const nethttp::Request& r) {
+inline std::optional<std::string> read_url(nethttp::ResponseWriter& w, nethttp::Request& r) {
   std::string_view type = media_type(r.header("Content-Type"));
   std::optional<std::string> url;
   if (nethttp::iequals(type, "application/json")) {
-    Json j = Json::parse(r.body(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) {
+    std::optional<Json> j = nethttp::read_json(w, r);  // answers 400 or 413 itself
+    if (!j) return std::nullopt;
+    if (!j->is_object()) {
       write_error(w, nethttp::Status::BadRequest, "body must be a JSON object like {\"url\": \"https://...\"}");
       return std::nullopt;
     }
-    if (auto it = j.find("url"); it != j.end() && it->is_string()) url = it->get<std::string>();
-  } else if (type.empty() || nethttp::iequals(type, "application/x-www-form-urlencoded")) {
-    url = form_value(r.body(), "url");
+    if (auto it = j->find("url"); it != j->end() && it->is_string()) url = it->get<std::string>();
+  } else if (nethttp::iequals(type, "application/x-www-form-urlencoded")) {
+    if (nethttp::FormError e = r.parse_form(); e != nethttp::FormError::none) {
+      write_error(w, static_cast<nethttp::Status>(nethttp::status_for(e)), nethttp::form_error_message(e));
+      return std::nullopt;
+    }
+    if (r.post_form().has("url")) url = std::string(r.post_form_value("url"));
+  } else if (type.empty()) {
+    // curl -d sends a form; a body without a Content-Type is read as one too, which
+    // Request::parse_form() (Go's ParseForm) does not do, so it is parsed here.
+    nethttp::FormValues form;
+    if (nethttp::FormError e = nethttp::parse_urlencoded(r.body(), form, nethttp::FormLimits{}.max_fields);
+        e != nethttp::FormError::none) {
+      write_error(w, static_cast<nethttp::Status>(nethttp::status_for(e)), nethttp::form_error_message(e));
+      return std::nullopt;
+    }
+    if (form.has("url")) url = std::string(form.get("url"));
   } else {
     write_error(w, nethttp::Status::UnsupportedMediaType,
                 "Content-Type must be application/json or application/x-www-form-urlencoded");
@@ -119,6 +114,8 @@ inline std::optional<std::string> read_url(nethttp::ResponseWriter& w, const net
 /// register_routes adds the shortener's routes to mux. The handlers share store (and keep
 /// it alive); they run on every loop at once.
 inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<LinkStore> store, RoutesOptions options = {}) {
+  // The router's own 404 and 405 answer JSON too, like every route below.
+  mux.set_error_writer(nethttp::json_error_writer());
   mux.handle("POST /shorten", [store, base = std::move(options.base_url)](nethttp::ResponseWriter& w,
                                                                           nethttp::Request& r) {
     auto url = detail::read_url(w, r);
@@ -129,7 +126,8 @@ inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<LinkStore> s
     if (!short_url.ends_with('/')) short_url += '/';
     short_url += link->code;
     w.headers().set("Location", short_url);
-    write_json(w, nethttp::Status::Created, Json{{"code", link->code}, {"short_url", short_url}, {"url", link->url}});
+    nethttp::write_json(w, Json{{"code", link->code}, {"short_url", short_url}, {"url", link->url}},
+                        nethttp::Status::Created);
   });
 
   mux.handle("GET /{code}", [store](nethttp::ResponseWriter& w, nethttp::Request& r) {
@@ -145,11 +143,10 @@ inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<LinkStore> s
   mux.handle("GET /api/stats/{code}", [store](nethttp::ResponseWriter& w, nethttp::Request& r) {
     std::shared_ptr<Link> link = store->find(r.path_value("code"));
     if (!link) return write_error(w, nethttp::Status::NotFound, "no such link");
-    write_json(w, nethttp::Status::OK,
-               Json{{"code", link->code},
-                    {"url", link->url},
-                    {"hits", link->hits.load(std::memory_order_relaxed)},
-                    {"created", format_time(link->created)}});
+    nethttp::write_json(w, Json{{"code", link->code},
+                                {"url", link->url},
+                                {"hits", link->hits.load(std::memory_order_relaxed)},
+                                {"created", format_time(link->created)}});
   });
 }
 

@@ -3,6 +3,7 @@
 /// Error: the protocol errors a connection can hit, and the status each one answers with.
 
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 
@@ -25,6 +26,11 @@ enum class Error {
 
 /// status_for returns the HTTP status that answers e.
 int status_for(Error e) noexcept;
+
+/// error_text returns the text body the server sends for e, as Go writes it: the status,
+/// its reason phrase and why, "400 Bad Request: missing required Host header". reason is
+/// the specific cause when known; when empty, e's message is used ("request body too large").
+std::string error_text(Error e, std::string_view reason = {});
 
 /// http_error_category is the std::error_category of Error.
 const std::error_category& http_error_category() noexcept;

@@ -73,6 +73,12 @@ class AccessLog {
   explicit AccessLog(AccessLogOptions options = {});
   /// middleware returns the Middleware that logs through this AccessLog.
   [[nodiscard]] Middleware middleware() const;
+  /// reject_observer returns a callback that logs, through this AccessLog, the responses
+  /// the server writes itself when it rejects a request before any handler runs (400, 408,
+  /// 413, 414, 431, ...). Add it to ServerConfig::reject_observers (a ResponseObserver);
+  /// such lines have a duration of 0 and whatever request fields were parsed ("-" for the
+  /// rest).
+  [[nodiscard]] std::function<void(const Request&, const ResponseStats&)> reject_observer() const;
   /// flush waits up to timeout until every line queued before the call has been written
   /// and flushed to the destination. Returns false on timeout (under overload, dropped
   /// lines can take the flush request with them).
@@ -120,8 +126,14 @@ struct RequestIdOptions {
 
 /// request_id makes sure every request has an id: it keeps a valid incoming one or
 /// generates one (new_request_id()), sets it on the request's headers, so inner handlers and
-/// the access log see it, and on the response's headers.
+/// the access log see it, and on the response's headers. Inner handlers read it with
+/// request_id_of(r) (a per-request value).
 Middleware request_id(RequestIdOptions options = {});
+
+/// request_id_of returns the id request_id() gave r, or "" when r did not pass through
+/// request_id(). It reads the per-request value (Request::value), so it works whatever the
+/// header is called and even if an inner handler changed the header.
+std::string_view request_id_of(const Request& r) noexcept;
 
 /// new_request_id returns 16 random lowercase hex characters from a per-thread PRNG seeded
 /// from std::random_device. Thread-safe. Ids are unique in practice, not unguessable.
@@ -197,8 +209,12 @@ struct BasicCredentials {
 /// compares the user and the password against every entry in time that does not depend on
 /// where they differ (no early exit). A missing, malformed or wrong Authorization gets 401
 /// with `WWW-Authenticate: Basic realm="<realm>", charset="UTF-8"`, and the handler is not
-/// called.
+/// called. On success the handler reads the user name with basic_auth_user(r).
 Middleware basic_auth(std::string realm, std::vector<BasicCredentials> users);
+
+/// basic_auth_user returns the user name basic_auth() accepted for r, or "" when r did not
+/// pass through basic_auth() (a per-request value, see Request::value).
+std::string_view basic_auth_user(const Request& r) noexcept;
 
 // ---- gzip -------------------------------------------------------------------------------
 

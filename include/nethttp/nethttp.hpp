@@ -17,13 +17,17 @@
 /// }
 /// \endcode
 
+#include "nethttp/cookie.hpp"
 #include "nethttp/deferred.hpp"
 #include "nethttp/error.hpp"
+#include "nethttp/error_writer.hpp"
 #include "nethttp/file_server.hpp"
+#include "nethttp/form.hpp"
 #include "nethttp/handler.hpp"
 #include "nethttp/headers.hpp"
 #include "nethttp/health.hpp"
 #include "nethttp/helpers.hpp"
+#include "nethttp/json_writer.hpp"
 #include "nethttp/logger.hpp"
 #include "nethttp/metrics.hpp"
 #include "nethttp/middleware.hpp"

@@ -2,12 +2,17 @@
 /// \file request.hpp
 /// Request: one parsed HTTP request (Go: http.Request).
 
+#include <any>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "nethttp/cookie.hpp"
+#include "nethttp/form.hpp"
 #include "nethttp/headers.hpp"
 
 namespace nethttp {
@@ -22,6 +27,31 @@ struct HttpVersion {
 
 /// QueryParams is the decoded query string, one pair per `name=value`, in order.
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+/// ContextKey names one typed per-request value (Go: a context key for Context.Value). A
+/// key is identified by its address, so define each one once, at namespace scope:
+///
+///     inline const nethttp::ContextKey<User> kUser{"user"};
+///     r.set_value(kUser, User{...});            // in a middleware
+///     if (const User* u = r.value(kUser)) ...   // in the handler
+///
+/// Two keys never collide, even with the same name and type; name() only helps debugging.
+/// Keys are immutable and may be used from every thread.
+template <class T>
+class ContextKey {
+ public:
+  static_assert(std::is_copy_constructible_v<T> && std::is_same_v<T, std::decay_t<T>>,
+                "ContextKey<T>: T must be a copyable value type (a Request is copyable)");
+  /// ContextKey makes a key; name should be a string literal.
+  constexpr explicit ContextKey(std::string_view name) noexcept : name_(name) {}
+  ContextKey(const ContextKey&) = delete;
+  ContextKey& operator=(const ContextKey&) = delete;
+  /// name is the name given at construction.
+  [[nodiscard]] constexpr std::string_view name() const noexcept { return name_; }
+
+ private:
+  std::string_view name_;
+};
 
 /// Request is one HTTP request as the server parsed it, or as a test built it.
 ///
@@ -94,11 +124,67 @@ class Request {
   /// set_version sets version().
   void set_version(HttpVersion v) noexcept { version_ = v; }
   /// set_body replaces body() with a copy of b.
-  void set_body(std::string_view b) { body_.assign(b); }
+  void set_body(std::string_view b) {
+    body_.assign(b);
+    form_state_ = 0;  // a new body must be parsed again
+  }
   /// mutable_body gives the parser (and body-rewriting middleware) the body storage.
   std::string& mutable_body() noexcept { return body_; }
   /// set_remote_addr sets remote_addr().
   void set_remote_addr(std::string_view a) { remote_addr_.assign(a); }
+
+  // ---- Forms (form.hpp) -------------------------------------------------------------------
+  /// parse_form fills form() and post_form() (Go: ParseForm). For a POST, PUT or PATCH whose
+  /// Content-Type is application/x-www-form-urlencoded, the body's pairs go to post_form();
+  /// form() holds those followed by the query's. Other bodies are left alone. The first call
+  /// parses and later ones return its result, whatever limits they pass. On too_large or
+  /// too_many_fields both are left empty; on malformed the pairs that decoded are kept.
+  /// Answer a failure with `error(w, form_error_message(e), status_for(e))` (400 or 413).
+  FormError parse_form(FormLimits limits = {});
+  /// form returns the query and form-body values, calling parse_form() first if needed (Go:
+  /// Request.Form). Valid until the request is reset.
+  const FormValues& form();
+  /// post_form returns the form-body values only, calling parse_form() first if needed (Go:
+  /// Request.PostForm).
+  const FormValues& post_form();
+  /// form_value returns the first value of name in form(), or "" (Go: FormValue). Parse
+  /// errors are ignored here, as in Go; call parse_form() to see them.
+  std::string_view form_value(std::string_view name);
+  /// post_form_value returns the first value of name in post_form(), or "" (Go: PostFormValue).
+  std::string_view post_form_value(std::string_view name);
+
+  // ---- Cookies (cookie.hpp) ---------------------------------------------------------------
+  /// cookies returns every well-formed name=value pair of the Cookie header(s), in order (Go:
+  /// Request.Cookies). Malformed pairs are skipped. The views point into headers().
+  [[nodiscard]] std::vector<CookiePair> cookies() const;
+  /// cookie returns the value of the first cookie called name, unquoted, or nullopt (Go:
+  /// Request.Cookie; ErrNoCookie is nullopt). The view points into headers().
+  [[nodiscard]] std::optional<std::string_view> cookie(std::string_view name) const;
+
+  // ---- Per-request values (Go: Context().Value) ----------------------------------------
+  /// set_value attaches value under key, replacing an earlier one; middleware uses it to
+  /// hand data (the authenticated user, the request id) to inner handlers. Values live until
+  /// the request ends: the server clears them before the next request on the connection.
+  /// A request that never calls it allocates nothing for them.
+  template <class T>
+  void set_value(const ContextKey<T>& key, T v) {
+    for (auto& entry : values_) {
+      if (entry.first == &key) {
+        entry.second = std::move(v);
+        return;
+      }
+    }
+    values_.emplace_back(&key, std::any(std::move(v)));
+  }
+  /// value returns the value attached under key, or null. The pointer is valid until the
+  /// value is replaced or the request ends.
+  template <class T>
+  [[nodiscard]] const T* value(const ContextKey<T>& key) const noexcept {
+    for (const auto& entry : values_) {
+      if (entry.first == &key) return std::any_cast<T>(&entry.second);
+    }
+    return nullptr;
+  }
 
   /// reset empties every field but keeps the memory, so a connection can reuse one Request
   /// for each request without allocating.
@@ -117,6 +203,10 @@ class Request {
   HttpVersion version_;
   Headers headers_;
   Headers path_values_;  // names compared exactly by path_value(), values decoded
+  FormValues form_;       // parse_form(): the body's pairs, then the query's
+  FormValues post_form_;  // parse_form(): the body's pairs
+  unsigned char form_state_ = 0;  // 0: not parsed; else 1 + the FormError of the parse
+  std::vector<std::pair<const void*, std::any>> values_;  // set_value(): key address, value
 };
 
 /// percent_decode decodes %XX escapes in s into out (out is cleared first). When

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "nethttp/error_writer.hpp"
 #include "nethttp/handler.hpp"
 #include "nethttp/request.hpp"
 #include "nethttp/response_writer.hpp"
@@ -112,7 +113,8 @@ struct HandlerMatch {
 /// for each wildcard, then its handler runs. Otherwise: a path that some pattern would match
 /// with another method gets 405 "Method Not Allowed" with an `Allow` header listing those
 /// methods sorted (HEAD included when GET is); any other request gets 404
-/// "404 page not found". Both bodies are written with error(). Redirects come first: a
+/// "404 page not found". Both bodies are written with error(), or by the writer given to
+/// set_error_writer(). Redirects come first: a
 /// request that would be redirected is redirected whatever its method.
 ///
 /// # Lifetime and threads
@@ -150,6 +152,12 @@ class ServeMux {
   /// handle() (Go: HandleFunc). An empty fn is rejected.
   void handle_func(std::string_view pattern, std::function<void(ResponseWriter&, Request&)> fn,
                    std::source_location where = std::source_location::current());
+
+  /// set_error_writer makes writer answer this mux's 404 ("404 page not found") and 405
+  /// ("Method Not Allowed", after the Allow header is set) instead of the plain-text
+  /// error(); json_error_writer() makes them JSON. An empty writer restores the default.
+  /// Shared by every copy, like the routes; not thread-safe: call it before serving.
+  void set_error_writer(ErrorWriter writer);
 
   /// handler reports what serve() would do with r without doing it: the Handler and the
   /// pattern (see HandlerMatch). It does not set path values on r, so a registered handler

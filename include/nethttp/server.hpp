@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "nethttp/error_writer.hpp"
 #include "nethttp/handler.hpp"
 #include "nethttp/logger.hpp"
 #include "nethttp/server_config.hpp"
@@ -39,6 +40,11 @@ struct ConnInfo {
 };
 
 using namespace std::chrono_literals;
+
+/// ResponseObserver is told about a response the server wrote itself (see
+/// ServerConfig::reject_observers): the request as far as it was parsed, and the response's
+/// status and size once it is finished.
+using ResponseObserver = std::function<void(const Request&, const ResponseStats&)>;
 
 /// ServerConfig configures a Server. Unlike Go, every timeout and limit has a safe non-zero
 /// default, so a Server with a default config is not open to slowloris or memory exhaustion.
@@ -114,6 +120,17 @@ struct ServerConfig {
   /// body is read. If it writes a response, that is the answer and the body is never read
   /// (the connection is closed after); otherwise `100 Continue` is sent and the body read.
   Handler check_continue;
+  /// error_writer, if set, writes the bodies of the protocol errors the server answers
+  /// itself (400, 408, 413, 414, 417, 431, 501, 505) instead of the default text, e.g.
+  /// json_error_writer(). Set the same writer on a ServeMux (set_error_writer) to make its
+  /// 404 and 405 match. See ErrorWriter for the contract.
+  ErrorWriter error_writer;
+  /// reject_observers are called, on the owning loop thread, for each of those protocol
+  /// error responses once it is finished. Such requests never reach the handler, so
+  /// middleware (an access log, metrics) cannot see them; register here instead, e.g.
+  /// `config.reject_observers.push_back(log.reject_observer())`. An observer that throws is
+  /// logged and the others still run.
+  std::vector<ResponseObserver> reject_observers;
 };
 
 =======

@@ -1,5 +1,7 @@
 #include "nethttp/error.hpp"
 
+#include "nethttp/status.hpp"
+
 namespace nethttp {
 
 int status_for(Error e) noexcept {
@@ -43,6 +45,24 @@ class HttpErrorCategory final : public std::error_category {
 const std::error_category& http_error_category() noexcept {
   static const HttpErrorCategory category;
   return category;
+}
+
+}  // namespace nethttp
+
+namespace nethttp {
+
+std::string error_text(Error e, std::string_view reason) {
+  const int status = status_for(e);
+  std::string out = std::to_string(status);
+  out.push_back(' ');
+  out += status_text(status);
+  out += ": ";
+  if (reason.empty()) {
+    out += make_error_code(e).message();
+  } else {
+    out += reason;
+  }
+  return out;
 }
 
 }  // namespace nethttp

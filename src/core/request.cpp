@@ -146,6 +146,10 @@ void Request::reset() noexcept {
   version_ = {};
   headers_.clear();
   path_values_.clear();
+  form_.clear();
+  post_form_.clear();
+  form_state_ = 0;
+  values_.clear();
   // remote_addr_ belongs to the connection and stays.
 }
 

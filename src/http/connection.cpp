@@ -226,7 +226,7 @@ bool Connection::parse(std::string_view data, bool from_pending) {
     if (st == RequestParser::Status::error) {
       if (closed_) return false;
       ex_->pending_input.clear();
-      if (!response_pending()) respond_error(parser_.error());
+      if (!response_pending()) respond_error(parser_.error(), parser_.reason());
       return false;
     }
     parser_.next_message();
@@ -334,7 +334,7 @@ void Connection::complete_response() {
   if (!w.keep_alive() || !parser_.keep_alive() || ctx_.draining) closing_ = true;
 }
 
-void Connection::respond_error(Error e) {
+void Connection::respond_error(Error e, std::string_view reason) {
   if (closed_) return;
   ensure_exchange();
   if (answered_early_) return;  // check_continue already answered
@@ -342,8 +342,31 @@ void Connection::respond_error(Error e) {
   closing_ = true;
   ResponseImpl& w = ex_->response;
   w.begin(*this, ex_->out, ctx_.date, ex_->request);
-  std::string message = std::to_string(status) + " " + std::string(status_text(status));
-  error(w, message, status);
+  const std::string message = error_text(e, reason);
+  try {
+    write_error_with(ctx_.config.error_writer, w, ex_->request, status, message);
+  } catch (const std::exception& ex) {
+    log_error(std::string("error_writer threw: ") + ex.what());
+    if (w.reset_for_error()) error(w, message, status);
+  } catch (...) {
+    log_error("error_writer threw a non-standard exception");
+    if (w.reset_for_error()) error(w, message, status);
+  }
+  if (!ctx_.config.reject_observers.empty()) {
+    // The request stays in the exchange until the connection is destroyed, after this runs.
+    w.on_finish([ctx = &ctx_, request = &ex_->request](const ResponseStats& stats) {
+      for (const ResponseObserver& observe : ctx->config.reject_observers) {
+        try {
+          observe(*request, stats);
+        } catch (const std::exception& ex) {
+          if (ctx->logger.enabled(LogLevel::error)) {
+            ctx->logger.log(LogLevel::error, std::string("reject observer threw: ") + ex.what());
+          }
+        } catch (...) {
+        }
+      }
+    });
+  }
   complete_response();
 }
 

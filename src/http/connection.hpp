@@ -82,7 +82,7 @@ class Connection final : public ParserEvents {
   void dispatch();
   void complete_response();
   void handle_exception(const char* what);
-  void respond_error(Error e);
+  void respond_error(Error e, std::string_view reason = {});
   void write_output();
   void after_output_drained();
   void settle();

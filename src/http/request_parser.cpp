@@ -200,12 +200,16 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
 
 Error RequestParser::validate_headers() {
   Request& r = *request_;
+  auto reject = [this](std::string_view why) {
+    reason_ = why;
+    return Error::bad_request;
+  };
   const int major = parser_.http_major, minor = parser_.http_minor;
   if (major == 0) return Error::bad_request;  // HTTP/0.9 has no headers and no status line
   if (major != 1) return Error::version_not_supported;
   r.set_version({major, minor});
   r.set_method(scratch_->method);
-  if (!r.set_target(scratch_->target)) return Error::bad_request;
+  if (!r.set_target(scratch_->target)) return reject("malformed request target");
 
   // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without exactly one Host.
   std::size_t hosts = 0;
@@ -216,7 +220,8 @@ Error RequestParser::validate_headers() {
       host = f.value;
     }
   }
-  if (hosts > 1 || (hosts == 0 && minor >= 1)) return Error::bad_request;
+  if (hosts > 1) return reject("too many Host headers");
+  if (hosts == 0 && minor >= 1) return reject("missing required Host header");
   if (r.host().empty()) r.set_host(host);  // an absolute-form target's authority wins
 
   // Transfer-Encoding (RFC 9112 6.1): we decode chunked only. chunked must come last, or the
@@ -245,7 +250,7 @@ Error RequestParser::validate_headers() {
     if (other) return chunked_last ? Error::unsupported_transfer_encoding : Error::bad_request;
     if (!chunked_last) return Error::bad_request;
   }
-  if ((parser_.flags & F_CONTENT_LENGTH) && saw_te) return Error::bad_request;  // smuggling
+  if ((parser_.flags & F_CONTENT_LENGTH) && saw_te) return reject("both Content-Length and Transfer-Encoding");  // smuggling
   if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes) {
     return Error::body_too_large;
   }

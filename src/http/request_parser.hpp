@@ -67,6 +67,9 @@ class RequestParser {
   void next_message() noexcept;
   /// error is the failure (bad_request unless a limit or rule says otherwise).
   [[nodiscard]] Error error() const noexcept { return error_; }
+  /// reason is a short text for a bad_request found by the header checks ("missing required
+  /// Host header"), or "" when error()'s own message says enough.
+  [[nodiscard]] std::string_view reason() const noexcept { return reason_; }
   /// keep_alive says whether the connection may carry another request (valid on complete).
   [[nodiscard]] bool keep_alive() const noexcept { return keep_alive_; }
   /// in_message is true between the first byte of a request and its completion.
@@ -107,6 +110,7 @@ class RequestParser {
   std::size_t header_bytes_ = 0;
   std::size_t chunk_ext_bytes_ = 0;
   Error error_ = Error::ok;
+  std::string_view reason_;  // a string literal; see reason()
   bool keep_alive_ = false;
   bool in_message_ = false;
   bool headers_done_ = false;

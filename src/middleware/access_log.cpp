@@ -191,6 +191,14 @@ Middleware AccessLog::middleware() const {
   };
 }
 
+std::function<void(const Request&, const ResponseStats&)> AccessLog::reject_observer() const {
+  return [state = state_](const Request& r, const ResponseStats& stats) {
+    detail::AccessLogEntry entry = detail::AccessLogEntry::capture(r);
+    entry.stats = stats;
+    state->log(entry);
+  };
+}
+
 Middleware access_log(AccessLogOptions options) { return AccessLog(std::move(options)).middleware(); }
 
 }  // namespace nethttp

@@ -18,7 +18,15 @@ bool acceptable(std::string_view id, std::size_t max_length) noexcept {
   return true;
 }
 
+// kRequestId is where request_id() leaves the id for inner handlers.
+const ContextKey<std::string> kRequestId{"nethttp.request_id"};
+
 }  // namespace
+
+std::string_view request_id_of(const Request& r) noexcept {
+  const std::string* id = r.value(kRequestId);
+  return id ? std::string_view(*id) : std::string_view();
+}
 
 std::string new_request_id() { return detail::random_hex(16); }
 
@@ -34,6 +42,7 @@ Middleware request_id(RequestIdOptions options) {
         r.headers().set(options.header, id);
       }
       w.headers().set(options.header, id);
+      r.set_value(kRequestId, std::move(id));
       next.serve(w, r);
     };
   };

@@ -25,6 +25,7 @@ namespace nethttp {
 struct ServeMux::State {
   std::vector<std::unique_ptr<detail::Route>> routes;  // unique_ptr: the tree keeps addresses
   detail::RoutingTree tree;
+  ErrorWriter error_writer;  // set_error_writer(); empty means text bodies
 };
 
 namespace {
@@ -178,12 +179,14 @@ void write_redirect(ResponseWriter& w, const Request& r, std::string_view locati
   if (!had_type && get) w.write(fmt::format("<a href=\"{}\">Moved Permanently</a>.\n\n", detail::escape_html(loc)));
 }
 
-void write_method_not_allowed(ResponseWriter& w, std::string_view allow) {
+void write_method_not_allowed(ResponseWriter& w, const Request& r, std::string_view allow, const ErrorWriter& writer) {
   w.headers().set("Allow", allow);
-  error(w, "Method Not Allowed", Status::MethodNotAllowed);
+  write_error_with(writer, w, r, to_int(Status::MethodNotAllowed), "Method Not Allowed");
 }
 
-void write_not_found(ResponseWriter& w) { error(w, "404 page not found", Status::NotFound); }
+void write_not_found(ResponseWriter& w, const Request& r, const ErrorWriter& writer) {
+  write_error_with(writer, w, r, to_int(Status::NotFound), "404 page not found");
+}
 
 void write_bad_request(ResponseWriter& w, const Request& r) {
   if (r.version().major > 1 || (r.version().major == 1 && r.version().minor >= 1)) {
@@ -253,6 +256,8 @@ void ServeMux::handle_func(std::string_view pattern, std::function<void(Response
   handle(pattern, std::move(h), where);
 }
 
+void ServeMux::set_error_writer(ErrorWriter writer) { state_->error_writer = std::move(writer); }
+
 HandlerMatch ServeMux::handler(const Request& r) const {
   Decision d = decide(state_->tree, r);
   switch (d.outcome) {
@@ -262,14 +267,17 @@ HandlerMatch ServeMux::handler(const Request& r) const {
       return {Handler([loc = std::move(d.location)](ResponseWriter& w, Request& req) { write_redirect(w, req, loc); }),
               d.route != nullptr ? d.route->pattern.str : std::string()};
     case Outcome::method_not_allowed:
-      return {Handler([allow = std::move(d.allow)](ResponseWriter& w, Request&) { write_method_not_allowed(w, allow); }),
+      return {Handler([allow = std::move(d.allow), state = state_](ResponseWriter& w, Request& req) {
+                write_method_not_allowed(w, req, allow, state->error_writer);
+              }),
               {}};
     case Outcome::bad_request:
       return {Handler([](ResponseWriter& w, Request& req) { write_bad_request(w, req); }), {}};
     case Outcome::not_found:
       break;
   }
-  return {Handler([](ResponseWriter& w, Request&) { write_not_found(w); }), {}};
+  return {Handler([state = state_](ResponseWriter& w, Request& req) { write_not_found(w, req, state->error_writer); }),
+          {}};
 }
 
 void ServeMux::serve(ResponseWriter& w, Request& r) const {
@@ -284,13 +292,13 @@ void ServeMux::serve(ResponseWriter& w, Request& r) const {
       write_redirect(w, r, d.location);
       return;
     case Outcome::method_not_allowed:
-      write_method_not_allowed(w, d.allow);
+      write_method_not_allowed(w, r, d.allow, state_->error_writer);
       return;
     case Outcome::bad_request:
       write_bad_request(w, r);
       return;
     case Outcome::not_found:
-      write_not_found(w);
+      write_not_found(w, r, state_->error_writer);
       return;
   }
 }

@@ -6,7 +6,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "../../examples/middleware/app.hpp"
 #include "nethttp/testing.hpp"
@@ -48,7 +53,8 @@ TEST(MiddlewareExample, ChainServesApiWithIdsCorsAndGzip) {
   EXPECT_EQ(hello.status, 200);
   std::string id = hello.header("X-Request-ID");
   EXPECT_EQ(id.size(), 16u);
-  EXPECT_EQ(hello.body, "{\"hello\":\"ann\",\"request_id\":\"" + id + "\"}");
+  EXPECT_EQ(hello.body, "{\"hello\":\"ann\",\"request_id\":\"" + id + "\"}\n");
+  EXPECT_EQ(hello.header("Content-Type"), "application/json");
   EXPECT_EQ(hello.header("Access-Control-Allow-Origin"), "https://app.example.com");
 
   auto items = test::get(p.ts.port(), "/api/items", "Accept-Encoding: gzip\r\n");
@@ -75,7 +81,7 @@ TEST(MiddlewareExample, ErrorPathsOverSockets) {
   EXPECT_EQ(slow.body, "503 the slow endpoint took too long\n");
   auto fast = test::get(p.ts.port(), "/api/slow?ms=0");
   EXPECT_EQ(fast.status, 200);
-  EXPECT_EQ(fast.body, "{\"slept_ms\":0}");
+  EXPECT_EQ(fast.body, "{\"slept_ms\":0}\n");
   std::string big(70 * 1024, 'b');
   auto echo = test::roundtrip(p.ts.port(), "POST /api/echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: " +
                                                std::to_string(big.size()) + "\r\n\r\n" + big);
@@ -87,6 +93,44 @@ TEST(MiddlewareExample, ErrorPathsOverSockets) {
   EXPECT_NE(metrics.body.find("nethttp_requests_total{method=\"GET\",code=\"5xx\"} 2"), std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("nethttp_open_connections "), std::string::npos);
+}
+
+TEST(MiddlewareExample, HelloIsValidJsonForAnyName) {
+  InProcess p;
+  // %ff%fe is not UTF-8: the hand-written quoting this example once had sent it raw.
+  for (std::string_view name : {"%ff%fe", "%22%5C%0A%01", "caf%C3%A9", "%ED%A0%80"}) {
+    SCOPED_TRACE(name);
+    auto hello = test::get(p.ts.port(), "/api/hello?name=" + std::string(name));
+    ASSERT_EQ(hello.status, 200);
+    nlohmann::json j = nlohmann::json::parse(hello.body, nullptr, /*allow_exceptions=*/false);
+    ASSERT_FALSE(j.is_discarded()) << hello.body;
+    EXPECT_TRUE(j["hello"].is_string());
+    EXPECT_EQ(j["request_id"], hello.header("X-Request-ID"));
+  }
+}
+
+TEST(MiddlewareExample, ProtocolRejectsReachTheAccessLog) {
+  AppOptions o = quiet_options();
+  App app(o);
+  ServerConfig cfg = testing::test_config();
+  cfg.max_header_bytes = 1024;
+  cfg.reject_observers.push_back(app.access_log().reject_observer());
+  {
+    testing::TestServer ts(app.handler(), cfg);
+    app.bind(ts.server());
+    auto big = test::roundtrip(ts.port(), "GET /api/hello HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(2000, 'h') +
+                                              "\r\n\r\n");
+    ASSERT_TRUE(big);
+    EXPECT_EQ(big->status, 431);
+    EXPECT_EQ(test::get(ts.port(), "/api/hello").status, 200);
+    app.unbind();
+  }
+  ASSERT_TRUE(app.access_log().flush());
+  std::ifstream in(o.access_log.destination);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(" 431 "), std::string::npos) << text;
+  EXPECT_NE(text.find("\"GET /api/hello HTTP/1.1\" 200 "), std::string::npos) << text;
+  std::filesystem::remove(o.access_log.destination);
 }
 
 TEST(MiddlewareExample, RateLimitAnswers429) {

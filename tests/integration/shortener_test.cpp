@@ -150,9 +150,9 @@ TEST_F(Shortener, UnknownCodesAre404) {
 }
 
 TEST_F(Shortener, RouterAnswers404And405) {
-  EXPECT_EQ(request(port(), "GET", "/a/b").status, 404);
+  expect_json_error(request(port(), "GET", "/a/b"), 404);  // the router answers JSON too
   ParsedResponse del = request(port(), "DELETE", "/shorten");
-  EXPECT_EQ(del.status, 405);
+  expect_json_error(del, 405);
   EXPECT_NE(del.header("Allow").find("POST"), std::string::npos) << del.header("Allow");
   EXPECT_EQ(request(port(), "POST", "/api/stats/abcdefg", "x").status, 405);
 }
