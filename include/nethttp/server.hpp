@@ -17,6 +17,7 @@
 
 #include "nethttp/handler.hpp"
 #include "nethttp/logger.hpp"
+#include "nethttp/unique_fd.hpp"
 
 namespace nethttp {
 
@@ -53,8 +54,16 @@ using namespace std::chrono_literals;
 /// client_gone() and keep its own pace.
 struct ServerConfig {
   /// listen is "HOST:PORT": ":8080" (all IPv4 and IPv6 addresses), "127.0.0.1:0" (an
-  /// ephemeral port; see Server::port()), "[::1]:8080".
+  /// ephemeral port; see Server::port()), "[::1]:8080"; or "unix:/run/app.sock" for a Unix
+  /// domain socket; or "" to bind nothing (only sockets given to Server::listen_on()).
+  /// A port another program listens on is an error (address in use), SO_REUSEPORT or not.
   std::string listen = ":8080";
+  /// listen_also lists more addresses to listen on, in the same forms as listen.
+  std::vector<std::string> listen_also;
+  /// unix_socket_mode, if non-zero, is the mode of Unix socket files (0660, say); 0 leaves
+  /// what the umask gives. A stale socket file (nobody accepts on it) is replaced; any other
+  /// file in the way is an error. The file is removed when the server closes its listener.
+  unsigned unix_socket_mode = 0;
   /// threads is the number of event loops, each on its own thread; 0 means one per core.
   unsigned threads = 0;
   /// backlog is the listen(2) queue length (the kernel caps it at net.core.somaxconn).
@@ -97,6 +106,12 @@ struct ServerConfig {
   /// blocked_loop_warning: a loop busy in one callback longer than this is reported (with the
   /// route it was running) through the logger. 0 turns the watchdog off.
   std::chrono::milliseconds blocked_loop_warning = 1s;
+
+  /// drain_delay is how long shutdown() keeps serving as usual — listeners open, keep-alive
+  /// on — after readiness turns off (shutting_down(), readyz()) and before the drain starts,
+  /// so a load balancer polling /readyz stops sending first (Kubernetes' preStop sleep).
+  /// The shutdown deadline counts from its end; close() cuts it short. 0: drain at once.
+  std::chrono::milliseconds drain_delay{0};
 
   /// logger receives server messages; null means default_logger().
   std::shared_ptr<Logger> logger;
@@ -147,12 +162,25 @@ class Server {
   /// listen binds and listens on config.listen. Errors: address in use, permission, bad
   /// address (std::errc::invalid_argument).
   std::error_code listen();
+  /// listen_on adds an already-listening stream socket (TCP or Unix) to serve, taking
+  /// ownership of it (Go: Server.Serve(listener)): one inherited from systemd or a parent
+  /// process (see listeners_from_environment in deploy.hpp), or one made by the caller. Call
+  /// it before listen()/serve(); config.listen is still bound too unless it is "". Makes fd
+  /// non-blocking and close-on-exec. Errors: not a socket (ENOTSOCK), not a listening stream
+  /// socket (invalid_argument), after listen() (operation_canceled).
+  std::error_code listen_on(UniqueFd fd);
+  /// share_listeners returns close-on-exec duplicates of every listening socket, for handing
+  /// them to another process (a hot upgrade, see deploy.hpp). From then on the Unix socket
+  /// files are left in place when this server closes, since the other process serves them.
+  /// Errors: not listening yet or shutting down (operation_canceled). Thread-safe.
+  std::error_code share_listeners(std::vector<UniqueFd>& out);
   /// serve runs the event loops until shutdown() or close() completes. Calls listen() first
   /// if needed. Returns the first error that stopped it, or success.
   std::error_code serve();
   /// listen_and_serve is listen() then serve().
   std::error_code listen_and_serve();
-  /// shutdown stops accepting, closes idle keep-alive connections at once, lets in-flight
+  /// shutdown turns readiness off, waits config.drain_delay (if any), then stops accepting,
+  /// closes idle keep-alive connections at once, lets in-flight
   /// requests finish, force-closes what is left at the deadline, then returns. Returns true
   /// if everything drained before the deadline. Thread-safe.
   bool shutdown(std::chrono::milliseconds deadline);
@@ -172,14 +200,35 @@ class Server {
   std::unique_ptr<ServerImpl> impl_;
 };
 
-/// ShutdownOnSignals calls server.shutdown(deadline) when the process gets one of signals
-/// (default SIGINT and SIGTERM). It blocks those signals in the calling thread and waits for
-/// them on a thread of its own; its destructor stops that thread.
+/// OnSignals calls callback(signal) on a thread of its own each time the process receives
+/// one of signals. It installs a handler (sigaction) that only writes the signal number to a
+/// pipe its thread reads, so it works whichever thread the kernel delivers to and whatever
+/// threads existed before it (an access log's writer, a WorkerPool): construction order does
+/// not matter. Its thread unblocks the signals for itself, so they arrive even if every other
+/// thread blocks them. The destructor restores the dispositions it replaced and joins the
+/// thread; callbacks run one at a time and may block (later signals wait their turn).
 ///
-/// Construct it in main() before any other thread exists — before Server::serve(), and also
-/// before a WorkerPool or an asynchronous access log — because threads inherit the signal
-/// mask at creation: a thread started earlier leaves the signal unblocked, and the kernel
-/// may deliver it there, killing the process instead of draining it.
+/// One OnSignals per signal at a time: a second one for the same signal takes it over until
+/// it is destroyed (destroy them in reverse order of construction). Throws std::system_error
+/// for an invalid signal (SIGKILL, SIGSTOP, out of range) or when the pipe cannot be made.
+class OnSignals {
+ public:
+  OnSignals(std::initializer_list<int> signals, std::function<void(int)> callback);
+  ~OnSignals();
+  OnSignals(const OnSignals&) = delete;
+  OnSignals& operator=(const OnSignals&) = delete;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+/// ShutdownOnSignals calls server.shutdown(deadline) when the process gets one of signals
+/// (default SIGINT and SIGTERM), on a thread of its own (see OnSignals). It may be
+/// constructed anywhere in main() before serve(): unlike a blocked signal mask, it does not
+/// depend on which threads were started before it. Signals after the first are ignored while
+/// the server drains (the deadline bounds that). Its destructor restores the previous
+/// dispositions.
 class ShutdownOnSignals {
  public:
   /// ShutdownOnSignals starts waiting for signals (SIGINT and SIGTERM when empty); the first
@@ -194,7 +243,7 @@ class ShutdownOnSignals {
 
  private:
   std::atomic<int> received_{0};
-  std::jthread waiter_;
+  OnSignals on_;
 };
 
 }  // namespace nethttp
