@@ -58,10 +58,14 @@ int serve(std::string_view program_name, nethttp::Server& server, ServeOptions o
   std::printf("%s: %s with %u loops\n", program.c_str(), where.c_str(), server.config().threads);
   std::fflush(stdout);  // a pipe would hold the line back, and scripts wait for it
   if (!options.pid_file.empty()) {
-    if (std::FILE* f = std::fopen(options.pid_file.c_str(), "w")) {
+    // Written beside it and renamed over it, so a reader never sees a half-written file.
+    const std::string tmp = options.pid_file + ".tmp";
+    std::FILE* f = std::fopen(tmp.c_str(), "w");
+    if (f != nullptr) {
       std::fprintf(f, "%d\n", static_cast<int>(::getpid()));
       std::fclose(f);
-    } else {
+    }
+    if (f == nullptr || std::rename(tmp.c_str(), options.pid_file.c_str()) != 0) {
       return fail(program, "cannot write pid file \"" + options.pid_file + "\"");
     }
   }

@@ -247,7 +247,9 @@ bool ServerImpl::shutdown(std::chrono::milliseconds deadline) {
 bool ServerImpl::try_open_connection() noexcept {
   std::size_t n = open_.load();
   do {
-    if (n >= config_.max_connections || draining_.load()) return false;
+    // Not refused while draining: a connection accepted before its loop closed the listener
+    // was queued before the drain and gets its first request answered (see begin_drain).
+    if (n >= config_.max_connections) return false;
   } while (!open_.compare_exchange_weak(n, n + 1));
   return true;
 }

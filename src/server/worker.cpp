@@ -162,13 +162,8 @@ void Worker::post_stop() {
 
 void Worker::post_adopt(UniqueFd fd, const sockaddr_in6& peer) {
   auto holder = std::make_shared<UniqueFd>(std::move(fd));
-  bool posted = loop_.post([this, holder, peer] {
-    if (ctx_.draining) {
-      server_.connection_closed();
-      return;
-    }
-    ctx_.add_connection(std::move(*holder), peer);
-  });
+  // Accepted before the acceptor's listener closed: served even if this loop is draining now.
+  bool posted = loop_.post([this, holder, peer] { ctx_.add_connection(std::move(*holder), peer); });
   if (!posted) server_.connection_closed();
 }
 

@@ -124,5 +124,24 @@ TEST(Signals, DrainDelayServesWhileNotReady) {
   EXPECT_THROW(test::RawClient(server.port()).send("GET / HTTP/1.1\r\nHost: t\r\n\r\n"), std::runtime_error);
 }
 
+TEST(Signals, ConnectionAcceptedBeforeTheDrainGetsItsFirstRequestAnswered) {
+  // A hot upgrade or a restart drains while clients are mid-connect: a connection accepted
+  // before the listener closed, whose request has not arrived yet, must not be dropped.
+  Server server(testing::test_config(), [](ResponseWriter& w, Request&) { w.write("served"); });
+  ASSERT_FALSE(server.listen());
+  std::thread serving([&] { server.serve(); });
+  test::RawClient early(server.port());
+  ASSERT_EQ(test::get(server.port(), "/").body, "served");  // the loop has accepted `early` by now
+  auto shutdown = std::async(std::launch::async, [&] { return server.shutdown(5s); });
+  while (!server.shutting_down()) std::this_thread::sleep_for(1ms);
+  early.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto res = early.read_response();
+  ASSERT_TRUE(res) << "the connection was closed without an answer";
+  EXPECT_EQ(res->body, "served");
+  EXPECT_TRUE(early.wait_closed()) << "closed once answered";
+  EXPECT_TRUE(shutdown.get());
+  serving.join();
+}
+
 }  // namespace
 }  // namespace nethttp
