@@ -12,9 +12,6 @@
 #include "common/serve.hpp"
 
 int main(int argc, char** argv) {
-  // First: App's constructor starts threads (the worker pool, the access log's writer),
-  // and they must inherit the blocked shutdown signals.
-  examples::block_shutdown_signals();
   nethttp::ServerConfig config;  // ":8080", one loop per core
   examples::FlagSet flags("middleware_example",
                           "A small JSON API behind the ready-made middleware, with /healthz, /readyz and /metrics.",

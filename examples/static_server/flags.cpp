@@ -20,7 +20,11 @@ bool is_directory(const char* path) {
 
 std::optional<int> parse_flags(int argc, char** argv, Flags& flags, nethttp::ServerConfig& config) {
   examples::FlagSet set("nethttp-static",
-                        "Serves a directory of static files over HTTP/1.1, plus /healthz and /readyz.", config);
+                        "Serves a directory of static files over HTTP/1.1, plus /healthz and /readyz.\n"
+                        "--listen also takes unix:/PATH. Sockets passed by systemd (LISTEN_FDS) are used\n"
+                        "instead of --listen. Signals: TERM/INT drain and exit, HUP re-reads --config and\n"
+                        "reopens the access log, USR2 starts the new binary on the same sockets and exits\n"
+                        "once it is ready (a hot upgrade).", config);
   set.add_string("--root", "DIR", "directory to serve (default: the bundled example site)", flags.root);
   set.add_string("--access-log", "WHERE", "off, stdout or a file path (default stdout)", flags.access_log);
   set.add_switch("--list-dirs", "list directories that have no index.html", flags.list_dirs);
@@ -28,7 +32,18 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& flags, nethttp::Ser
                  flags.cache_control);
   set.add_switch("--spa", "serve /index.html for missing paths without an extension", flags.spa);
   set.add_switch("--metrics", "serve Prometheus metrics on /metrics", flags.metrics);
-  return set.parse(argc, argv);
+  set.add_switch("--no-health", "do not serve /healthz and /readyz (served by default)", flags.no_health);
+  set.add_number("--drain-delay",
+                 "ms to keep serving after SIGTERM/SIGINT with /readyz answering 503, before the drain (default 0)",
+                 flags.drain_delay_ms, 0u, 600'000u);
+  set.add_string("--config", "FILE",
+                 "settings re-read on SIGHUP: \"cache-control = VALUE\", \"log-level = debug|info|warn|error\"",
+                 flags.config_file);
+  set.add_string("--pid-file", "FILE", "write the process id there once listening (the new one after SIGUSR2)",
+                 flags.pid_file);
+  std::optional<int> result = set.parse(argc, argv);
+  if (!result) config.drain_delay = std::chrono::milliseconds(flags.drain_delay_ms);
+  return result;
 }
 
 // installed_site_next_to_binary maps PREFIX/BINDIR/nethttp-static to PREFIX/DATADIR/nethttp/site,

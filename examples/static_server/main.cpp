@@ -1,11 +1,17 @@
 // nethttp-static: serves a directory of static files (the bundled example site by default)
 // with file_server(), plus /healthz, /readyz and optionally /metrics, an access log and a
-// graceful shutdown on SIGINT/SIGTERM. Run `nethttp-static --help` for the flags.
+// graceful shutdown on SIGINT/SIGTERM, settings reloaded on SIGHUP, a hot upgrade on
+// SIGUSR2, and sockets inherited from systemd. Run `nethttp-static --help` for the flags.
 //
 // Every startup failure (bad flag, missing root, busy port) prints one line on stderr and
 // exits non-zero, so scripts and service managers see what went wrong.
 
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +19,8 @@
 
 #include "common/serve.hpp"
 #include "flags.hpp"
+#include "nethttp/deploy.hpp"
+#include "settings.hpp"
 #include "nethttp/file_server.hpp"
 #include "nethttp/health.hpp"
 #include "nethttp/metrics.hpp"
@@ -29,22 +37,39 @@ int fail(const std::string& message) { return examples::fail(kProgram, message);
 }  // namespace
 
 int main(int argc, char** argv) {
-  // First: the access log's writer thread starts before the Server, and must inherit the
-  // blocked shutdown signals.
-  examples::block_shutdown_signals();
   static_server::Flags flags;
   nethttp::ServerConfig config;
   if (std::optional<int> exit_code = static_server::parse_flags(argc, argv, flags, config)) return *exit_code;
   std::string root = flags.root.empty() ? static_server::default_root() : flags.root;
 
+  // Sockets from systemd or from the previous process of a hot upgrade replace --listen.
+  nethttp::InheritedListeners inherited;
+  std::string problem;
+  if (nethttp::listeners_from_environment(inherited, problem)) return fail("inherited sockets: " + problem);
+  if (!inherited.fds.empty()) config.listen.clear();
+
+  static_server::Settings settings;
+  settings.cache_control = flags.cache_control;
+  if (!flags.config_file.empty()) {
+    if (std::string wrong = static_server::read_settings(flags.config_file, settings); !wrong.empty()) return fail(wrong);
+  }
+  auto logger = std::make_shared<static_server::LevelLogger>(nethttp::default_logger(), settings.log_level);
+  config.logger = logger;
+
   nethttp::FileServerOptions options;
   options.list_directories = flags.list_dirs;
-  options.cache_control = flags.cache_control;
   options.spa_fallback = flags.spa;
   options.require_root = true;  // a wrong --root fails at startup rather than serving 404s
-  nethttp::Handler files;
+  // The file server is rebuilt on SIGHUP with the new Cache-Control; requests pick up the
+  // current one (an atomic shared_ptr), and those in flight finish with the old.
+  auto make_files = [&](const std::string& cache_control) {
+    nethttp::FileServerOptions o = options;
+    o.cache_control = cache_control;
+    return std::make_shared<const nethttp::Handler>(nethttp::file_server(root, o));
+  };
+  std::atomic<std::shared_ptr<const nethttp::Handler>> files;
   try {
-    files = nethttp::file_server(root, options);
+    files.store(make_files(settings.cache_control));
   } catch (const std::system_error& e) {
     return fail("cannot serve root directory \"" + root + "\": " + e.code().message());
   }
@@ -52,8 +77,8 @@ int main(int argc, char** argv) {
   // ServeMux copies share one route table, so routes that need the Server (readyz,
   // metrics) can be added after it is built and before it serves.
   nethttp::ServeMux mux;
-  mux.handle("GET /healthz", nethttp::healthz());
-  mux.handle("/", files);
+  if (!flags.no_health) mux.handle("GET /healthz", nethttp::healthz());
+  mux.handle("/", [&files](nethttp::ResponseWriter& w, nethttp::Request& r) { files.load()->serve(w, r); });
   nethttp::MetricsRegistry metrics;
   nethttp::Handler app = mux;
   if (flags.metrics) app = nethttp::chain(app, {metrics.middleware()});
@@ -68,12 +93,50 @@ int main(int argc, char** argv) {
   }
 
   nethttp::Server server(config, app);
-  mux.handle("GET /readyz", nethttp::readyz(server));
+  for (auto& fd : inherited.fds) {
+    if (std::error_code ec = server.listen_on(std::move(fd))) return fail("inherited socket: " + ec.message());
+  }
+  if (!flags.no_health) mux.handle("GET /readyz", nethttp::readyz(server));
   if (flags.metrics) {
     metrics.attach(&server);
     mux.handle("GET /metrics", metrics.handler());
   }
-  int status = examples::serve(kProgram, server, {.serving = root});
+
+  auto say = [](const std::string& line) {
+    std::printf("%s: %s\n", std::string(kProgram).c_str(), line.c_str());
+    std::fflush(stdout);
+  };
+  nethttp::OnSignals control({SIGHUP, SIGUSR2}, [&](int sig) {
+    if (sig == SIGHUP) {
+      if (flags.config_file.empty()) {
+        say("SIGHUP: no --config to re-read");
+      } else if (std::string wrong = static_server::read_settings(flags.config_file, settings); !wrong.empty()) {
+        say("SIGHUP: keeping the current settings: " + wrong);
+      } else {
+        try {
+          files.store(make_files(settings.cache_control));
+          logger->set_level(settings.log_level);
+          say("SIGHUP: reloaded " + flags.config_file + ": cache-control \"" + settings.cache_control +
+              "\", log-level " + std::string(static_server::level_name(settings.log_level)));
+        } catch (const std::system_error& e) {
+          say("SIGHUP: keeping the current settings: root \"" + root + "\": " + e.code().message());
+        }
+      }
+      // TODO(access-log reopen): reopen the access log file here for logrotate once the
+      // access-log reopen API (issue 9, on another branch) is merged.
+      return;
+    }
+    say("SIGUSR2: starting a new process on the same sockets");
+    nethttp::UpgradeResult upgrade = nethttp::start_upgrade(server, {.argv = {}, .ready_timeout = std::chrono::seconds(30)});
+    if (upgrade.error) {
+      say("SIGUSR2: upgrade failed, still serving: " + upgrade.problem);
+      return;
+    }
+    say("SIGUSR2: new process " + std::to_string(upgrade.pid) + " is ready; draining");
+    server.shutdown(examples::kShutdownDeadline);
+  });
+
+  int status = examples::serve(kProgram, server, {.serving = root, .pid_file = flags.pid_file});
   metrics.attach(nullptr);
   return status;
 }

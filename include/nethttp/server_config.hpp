@@ -12,6 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
+#include "nethttp/error_writer.hpp"
 #include "nethttp/handler.hpp"
 #include "nethttp/logger.hpp"
 
@@ -33,6 +36,11 @@ struct ConnInfo {
   unsigned loop = 0;               ///< index of the event loop that owns the connection
 };
 
+/// ResponseObserver is told about a response the server wrote itself (see
+/// ServerConfig::reject_observers): the request as far as it was parsed, and the response's
+/// status and size once it is finished.
+using ResponseObserver = std::function<void(const Request&, const ResponseStats&)>;
+
 /// ServerConfig configures a Server. Unlike Go, every timeout and limit has a safe non-zero
 /// default, so a Server with a default config is not open to slowloris or memory exhaustion.
 ///
@@ -49,8 +57,16 @@ struct ConnInfo {
 /// client_gone() and keep its own pace.
 struct ServerConfig {
   /// listen is "HOST:PORT": ":8080" (all IPv4 and IPv6 addresses), "127.0.0.1:0" (an
-  /// ephemeral port; see Server::port()), "[::1]:8080".
+  /// ephemeral port; see Server::port()), "[::1]:8080"; or "unix:/run/app.sock" for a Unix
+  /// domain socket; or "" to bind nothing (only sockets given to Server::listen_on()).
+  /// A port another program listens on is an error (address in use), SO_REUSEPORT or not.
   std::string listen = ":8080";
+  /// listen_also lists more addresses to listen on, in the same forms as listen.
+  std::vector<std::string> listen_also;
+  /// unix_socket_mode, if non-zero, is the mode of Unix socket files (0660, say); 0 leaves
+  /// what the umask gives. A stale socket file (nobody accepts on it) is replaced; any other
+  /// file in the way is an error. The file is removed when the server closes its listener.
+  unsigned unix_socket_mode = 0;
   /// threads is the number of event loops, each on its own thread; 0 means one per core.
   unsigned threads = 0;
   /// backlog is the listen(2) queue length (the kernel caps it at net.core.somaxconn).
@@ -99,6 +115,12 @@ struct ServerConfig {
   /// route it was running) through the logger. 0 turns the watchdog off.
   std::chrono::milliseconds blocked_loop_warning = std::chrono::seconds{1};
 
+  /// drain_delay is how long shutdown() keeps serving as usual — listeners open, keep-alive
+  /// on — after readiness turns off (shutting_down(), readyz()) and before the drain starts,
+  /// so a load balancer polling /readyz stops sending first (Kubernetes' preStop sleep).
+  /// The shutdown deadline counts from its end; close() cuts it short. 0: drain at once.
+  std::chrono::milliseconds drain_delay{0};
+
   /// logger receives server messages; null means default_logger().
   std::shared_ptr<Logger> logger;
   /// conn_state, if set, is called on the owning loop thread at each connection state change.
@@ -107,6 +129,17 @@ struct ServerConfig {
   /// body is read. If it writes a response, that is the answer and the body is never read
   /// (the connection is closed after); otherwise `100 Continue` is sent and the body read.
   Handler check_continue;
+  /// error_writer, if set, writes the bodies of the protocol errors the server answers
+  /// itself (400, 408, 413, 414, 417, 431, 501, 505) instead of the default text, e.g.
+  /// json_error_writer(). Set the same writer on a ServeMux (set_error_writer) to make its
+  /// 404 and 405 match. See ErrorWriter for the contract.
+  ErrorWriter error_writer;
+  /// reject_observers are called, on the owning loop thread, for each of those protocol
+  /// error responses once it is finished. Such requests never reach the handler, so
+  /// middleware (an access log, metrics) cannot see them; register here instead, e.g.
+  /// `config.reject_observers.push_back(log.reject_observer())`. An observer that throws is
+  /// logged and the others still run.
+  std::vector<ResponseObserver> reject_observers;
 };
 
 }  // namespace nethttp

@@ -553,6 +553,12 @@ void Connection::close_now() {
 
 void Connection::begin_drain() {
   if (closed_) return;
+  // A connection accepted just before the drain has not had its first request read yet
+  // (its bytes may be in the socket already): closing it would fail a request the client
+  // sent in good faith, as a hot upgrade or a restart would then show. Like Go, it gets
+  // that first request answered (with Connection: close); read_header_timeout and the
+  // shutdown deadline bound the wait for one that never comes.
+  if (idle() && state_ == ConnState::New) return;
   if (idle()) {
     close_now();
     return;

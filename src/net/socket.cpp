@@ -4,9 +4,12 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/tcp.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <charconv>
 #include <cstring>
 
@@ -51,6 +54,8 @@ void format_address(const sockaddr* sa, std::string& out) {
     auto* in = reinterpret_cast<const sockaddr_in*>(sa);
     ::inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf);
     out.append(buf).append(":").append(std::to_string(ntohs(in->sin_port)));
+  } else if (sa->sa_family == AF_UNIX) {
+    out.append("@");  // a Unix socket's peer has no address (Go's RemoteAddr says "@" too)
   } else if (sa->sa_family == AF_INET6) {
     auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
     if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
@@ -145,6 +150,84 @@ std::error_code listen_tcp(const SocketAddress& addr, const ListenOptions& optio
   if (::bind(fd.get(), addr.get(), addr.length) != 0) return last_error();
   if (::listen(fd.get(), options.backlog) != 0) return last_error();
   out = std::move(fd);
+  return {};
+}
+
+std::error_code probe_exclusive_bind(const SocketAddress& addr) {
+  UniqueFd fd(::socket(addr.family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return last_error();
+  int one = 1, zero = 0;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (addr.family() == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr.storage);
+    if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) {
+      ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    }
+  }
+  if (::bind(fd.get(), addr.get(), addr.length) != 0) return last_error();
+  return {};
+}
+
+void UnixSocketFile::remove_if_ours() const noexcept {
+  if (path.empty()) return;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && st.st_dev == dev && st.st_ino == ino) ::unlink(path.c_str());
+}
+
+std::error_code listen_unix(const std::string& path, const UnixListenOptions& options, UniqueFd& out,
+                            UnixSocketFile& file) {
+  sockaddr_un sun{};
+  sun.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof sun.sun_path) return std::make_error_code(std::errc::filename_too_long);
+  std::memcpy(sun.sun_path, path.data(), path.size());
+  const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    // Something is there. Only a socket nobody answers on is ours to remove.
+    if (!S_ISSOCK(st.st_mode)) return std::make_error_code(std::errc::address_in_use);
+    UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!probe) return last_error();
+    int rc;
+    do {
+      rc = ::connect(probe.get(), reinterpret_cast<const sockaddr*>(&sun), len);
+    } while (rc != 0 && errno == EINTR);
+    if (rc == 0 || errno != ECONNREFUSED) return std::make_error_code(std::errc::address_in_use);
+    ::unlink(path.c_str());  // stale: its server is gone
+  }
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) return last_error();
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&sun), len) != 0) return last_error();
+  UnixSocketFile created{path, 0, 0};
+  if (::lstat(path.c_str(), &st) == 0) {
+    created.dev = st.st_dev;
+    created.ino = st.st_ino;
+  }
+  if (options.mode != 0 && ::chmod(path.c_str(), static_cast<mode_t>(options.mode)) != 0) {
+    auto ec = last_error();
+    created.remove_if_ours();
+    return ec;
+  }
+  if (::listen(fd.get(), options.backlog) != 0) {
+    auto ec = last_error();
+    created.remove_if_ours();
+    return ec;
+  }
+  out = std::move(fd);
+  file = std::move(created);
+  return {};
+}
+
+std::error_code adopt_listener(int fd) {
+  int type = 0, listening = 0;
+  socklen_t len = sizeof type;
+  if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) return last_error();  // EBADF, ENOTSOCK
+  len = sizeof listening;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0) return last_error();
+  if (type != SOCK_STREAM || listening == 0) return std::make_error_code(std::errc::invalid_argument);
+  const int fl = ::fcntl(fd, F_GETFL);
+  if (fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) return last_error();
+  if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) return last_error();
   return {};
 }
 

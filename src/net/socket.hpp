@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <string>
@@ -42,6 +43,39 @@ struct ListenOptions {
 
 /// listen_tcp creates a non-blocking, close-on-exec listening socket bound to addr.
 std::error_code listen_tcp(const SocketAddress& addr, const ListenOptions& options, UniqueFd& out);
+
+/// probe_exclusive_bind checks that no other socket listens on addr by binding a throwaway
+/// socket to it without SO_REUSEPORT (SO_REUSEADDR on, so TIME_WAIT does not count). Returns
+/// address_in_use when another program (nethttp or not) holds the port; see listen() in
+/// src/server/server.cpp for why.
+std::error_code probe_exclusive_bind(const SocketAddress& addr);
+
+/// UnixListenOptions: how a Unix domain socket file is created.
+struct UnixListenOptions {
+  int backlog = 4096;
+  unsigned mode = 0;  ///< non-zero: chmod the socket file to it (0660, say)
+};
+
+/// UnixSocketFile identifies the file a Unix listener created, so that it is removed on
+/// close only if it is still that file (not one a successor created in its place).
+struct UnixSocketFile {
+  std::string path;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  /// remove_if_ours unlinks path when it is still the same file. Never throws.
+  void remove_if_ours() const noexcept;
+};
+
+/// listen_unix creates a non-blocking, close-on-exec listening Unix stream socket at path.
+/// A socket file left behind by a dead server (connect is refused) is removed first; a live
+/// one gives address_in_use, and a path that is not a socket is never removed (also
+/// address_in_use). file receives what to remove on close.
+std::error_code listen_unix(const std::string& path, const UnixListenOptions& options, UniqueFd& out,
+                            UnixSocketFile& file);
+
+/// adopt_listener checks that fd is a listening stream socket (ENOTSOCK, EINVAL otherwise)
+/// and makes it non-blocking and close-on-exec.
+std::error_code adopt_listener(int fd);
 
 /// local_address returns the address a socket is bound to.
 std::error_code local_address(int fd, SocketAddress& out);

@@ -1,5 +1,7 @@
 #include "nethttp/server.hpp"
 
+#include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -43,33 +45,116 @@ ServerImpl::ServerImpl(ServerConfig config, Handler handler)
 
 ServerImpl::~ServerImpl() { shutdown(std::chrono::milliseconds(0)); }
 
-std::error_code ServerImpl::listen() {
-  std::lock_guard lock(mu_);
-  if (listened_) return {};
-  if (shutting_down_) return std::make_error_code(std::errc::operation_canceled);
+// bind_address binds one listen spec: "unix:/path", or "HOST:PORT" as one socket per loop
+// (SO_REUSEPORT) or a single socket.
+std::error_code ServerImpl::bind_address(const std::string& spec, std::vector<PendingListener>& out) {
+  if (spec.starts_with("unix:")) {
+    PendingListener l;
+    l.hand_out = true;
+    if (auto ec = detail::listen_unix(spec.substr(5), {config_.backlog, config_.unix_socket_mode}, l.fd, l.file)) {
+      return ec;
+    }
+    out.push_back(std::move(l));
+    return {};
+  }
   std::vector<detail::SocketAddress> addrs;
-  if (auto ec = detail::resolve_listen_address(config_.listen, addrs)) return ec;
+  if (auto ec = detail::resolve_listen_address(spec, addrs)) return ec;
   detail::SocketAddress addr = addrs.front();
+  // SO_REUSEPORT lets every loop have its own socket on the port, but it would just as
+  // well let a second, unrelated server (another nethttp-static on the same --listen) join
+  // the group and silently take a share of the connections. So, before binding the group,
+  // bind a throwaway socket without SO_REUSEPORT: the kernel refuses it (address in use)
+  // when any socket listens on the port, reuseport or not, exactly as Go and nginx fail.
+  // What still shares the port on purpose: our own loops, and a hand-over, which passes
+  // the bound sockets themselves to the next process (LISTEN_FDS) and never rebinds.
+  // Port 0 needs no probe (the kernel picks a free port). Two servers started within the
+  // same microseconds could both pass the probe; that window is the price of not needing a
+  // lock shared across programs.
+  if (config_.reuse_port && addr.port() != 0) {
+    if (auto ec = detail::probe_exclusive_bind(addr)) return ec;
+  }
   const unsigned count = config_.reuse_port ? config_.threads : 1;
-  std::vector<UniqueFd> fds;
   for (unsigned i = 0; i < count; ++i) {
-    UniqueFd fd;
-    if (auto ec = detail::listen_tcp(addr, {config_.backlog, config_.reuse_port}, fd)) return ec;
+    PendingListener l;
+    l.hand_out = !config_.reuse_port;
+    if (auto ec = detail::listen_tcp(addr, {config_.backlog, config_.reuse_port}, l.fd)) return ec;
     if (i == 0) {
       // With port 0 the kernel picks; the other loops' sockets must join that same port.
       detail::SocketAddress bound;
-      if (auto ec = detail::local_address(fd.get(), bound)) return ec;
-      port_.store(bound.port());
+      if (auto ec = detail::local_address(l.fd.get(), bound)) return ec;
       if (addr.family() == AF_INET) {
         reinterpret_cast<sockaddr_in*>(&addr.storage)->sin_port = htons(bound.port());
       } else {
         reinterpret_cast<sockaddr_in6*>(&addr.storage)->sin6_port = htons(bound.port());
       }
     }
-    fds.push_back(std::move(fd));
+    out.push_back(std::move(l));
   }
-  listeners_ = std::move(fds);
+  return {};
+}
+
+std::error_code ServerImpl::listen() {
+  std::lock_guard lock(mu_);
+  if (listened_) return {};
+  if (shutting_down_) return std::make_error_code(std::errc::operation_canceled);
+  std::vector<PendingListener> all;
+  std::vector<std::string> specs;
+  if (!config_.listen.empty()) specs.push_back(config_.listen);
+  specs.insert(specs.end(), config_.listen_also.begin(), config_.listen_also.end());
+  for (const std::string& spec : specs) {
+    if (auto ec = bind_address(spec, all)) {
+      for (auto& l : all) l.file.remove_if_ours();
+      return ec;
+    }
+  }
+  for (auto& l : adopted_) all.push_back(std::move(l));
+  adopted_.clear();
+  if (all.empty()) return std::make_error_code(std::errc::destination_address_required);
+  // port() is the first TCP listener's port.
+  for (const auto& l : all) {
+    detail::SocketAddress bound;
+    if (!detail::local_address(l.fd.get(), bound) && bound.port() != 0) {
+      port_.store(bound.port());
+      break;
+    }
+  }
+  listener_fds_.clear();
+  for (const auto& l : all) listener_fds_.push_back(l.fd.get());
+  listeners_ = std::move(all);
   listened_ = true;
+  return {};
+}
+
+std::error_code ServerImpl::listen_on(UniqueFd fd) {
+  if (auto ec = detail::adopt_listener(fd.get())) return ec;
+  std::lock_guard lock(mu_);
+  if (listened_ || shutting_down_) return std::make_error_code(std::errc::operation_canceled);
+  int reuse = 0;
+  socklen_t len = sizeof reuse;
+#ifdef SO_REUSEPORT
+  ::getsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &reuse, &len);
+#endif
+  PendingListener l;
+  // One of a SO_REUSEPORT group (inherited from a previous generation of this server): the
+  // kernel spreads connections over the group, so its loop keeps what it accepts.
+  l.hand_out = reuse == 0;
+  l.fd = std::move(fd);
+  adopted_.push_back(std::move(l));
+  return {};
+}
+
+std::error_code ServerImpl::share_listeners(std::vector<UniqueFd>& out) {
+  std::lock_guard lock(mu_);
+  // Once a drain starts the loops close their listeners; until then the descriptors stay open.
+  if (!listened_ || shutting_down_) return std::make_error_code(std::errc::operation_canceled);
+  std::vector<UniqueFd> dups;
+  for (int fd : listener_fds_) {
+    UniqueFd d(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+    if (!d) return {errno, std::system_category()};
+    dups.push_back(std::move(d));
+  }
+  keep_socket_files_.store(true);
+  out = std::move(dups);
   return {};
 }
 
@@ -81,7 +166,11 @@ std::error_code ServerImpl::serve() {
     if (shutting_down_ || serving_ || served_) return std::make_error_code(std::errc::operation_canceled);
     try {
       for (unsigned i = 0; i < config_.threads; ++i) workers_.push_back(std::make_unique<detail::Worker>(*this, i));
-      for (std::size_t i = 0; i < listeners_.size(); ++i) workers_[i]->listen_on(std::move(listeners_[i]));
+      // Listener k goes to loop k mod N: a SO_REUSEPORT group of N sockets lands one per loop.
+      for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        workers_[i % workers_.size()]->listen_on(std::move(listeners_[i].fd), listeners_[i].hand_out,
+                                                 std::move(listeners_[i].file));
+      }
     } catch (const std::system_error& e) {
       workers_.clear();
       return e.code();
@@ -93,7 +182,17 @@ std::error_code ServerImpl::serve() {
   if (config_.blocked_loop_warning.count() > 0) {
     watchdog = std::jthread([this](std::stop_token st) { watchdog_main(st); });
   }
-  for (auto& w : workers_) threads.emplace_back([&w] { w->run(); });
+  {
+    // Loop threads never take the process's control signals: a handler (OnSignals) then runs
+    // on another thread and no epoll_wait is interrupted. Threads inherit the mask they
+    // start with; this thread's own mask is restored right after.
+    sigset_t control, previous;
+    sigemptyset(&control);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaddset(&control, sig);
+    pthread_sigmask(SIG_BLOCK, &control, &previous);
+    for (auto& w : workers_) threads.emplace_back([&w] { w->run(); });
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  }
   for (auto& t : threads) t.join();
   watchdog = {};
   {
@@ -106,14 +205,31 @@ std::error_code ServerImpl::serve() {
 }
 
 bool ServerImpl::shutdown(std::chrono::milliseconds deadline) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
+  auto until = std::chrono::steady_clock::now() + deadline;
   std::unique_lock lock(mu_);
   const bool first = !shutting_down_.exchange(true);
   if (!serving_) {
+    draining_.store(true);
+    for (auto& l : listeners_) {
+      l.fd.reset();
+      if (!keep_socket_files_) l.file.remove_if_ours();
+    }
     listeners_.clear();
+    adopted_.clear();
     return open_.load() == 0;
   }
-  if (first) {
+  // drain_delay: readiness (shutting_down()) is off from here, but listeners stay open and
+  // connections are served as usual, so a balancer sees 503 from /readyz and stops sending
+  // before anything is refused. A later close() (deadline 0) cuts the delay short; from a
+  // handler (a loop thread) there is no waiting, so the delay is skipped.
+  if (deadline.count() == 0) {
+    cut_delay_ = true;
+    cv_.notify_all();
+  } else if (first && config_.drain_delay.count() > 0 && !detail::on_worker_thread()) {
+    cv_.wait_for(lock, config_.drain_delay, [this] { return cut_delay_ || served_; });
+    until = std::chrono::steady_clock::now() + deadline;
+  }
+  if (!draining_.exchange(true)) {
     for (auto& w : workers_) w->post_drain();
   }
   // A shutdown called from a handler must not wait for its own loop: it only starts it.
@@ -131,13 +247,15 @@ bool ServerImpl::shutdown(std::chrono::milliseconds deadline) {
 bool ServerImpl::try_open_connection() noexcept {
   std::size_t n = open_.load();
   do {
-    if (n >= config_.max_connections || shutting_down_.load()) return false;
+    // Not refused while draining: a connection accepted before its loop closed the listener
+    // was queued before the drain and gets its first request answered (see begin_drain).
+    if (n >= config_.max_connections) return false;
   } while (!open_.compare_exchange_weak(n, n + 1));
   return true;
 }
 
 void ServerImpl::connection_closed() noexcept {
-  if (open_.fetch_sub(1) == 1 && shutting_down_.load()) {
+  if (open_.fetch_sub(1) == 1 && draining_.load()) {
     std::lock_guard lock(mu_);  // pairs with the wait in shutdown()
     cv_.notify_all();
   }
@@ -191,6 +309,8 @@ Server::Server(ServerConfig config, Handler handler)
     : impl_(std::make_unique<ServerImpl>(std::move(config), std::move(handler))) {}
 Server::~Server() = default;
 std::error_code Server::listen() { return impl_->listen(); }
+std::error_code Server::listen_on(UniqueFd fd) { return impl_->listen_on(std::move(fd)); }
+std::error_code Server::share_listeners(std::vector<UniqueFd>& out) { return impl_->share_listeners(out); }
 std::error_code Server::serve() { return impl_->serve(); }
 std::error_code Server::listen_and_serve() {
   if (auto ec = impl_->listen()) return ec;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/loop_context.hpp"
+#include "net/socket.hpp"
 #include "nethttp/server.hpp"
 #include "server/worker.hpp"
 
@@ -22,6 +23,8 @@ class ServerImpl final : public detail::ServerHooks {
   ~ServerImpl() override;
 
   std::error_code listen();
+  std::error_code listen_on(UniqueFd fd);
+  std::error_code share_listeners(std::vector<UniqueFd>& out);
   std::error_code serve();
   bool shutdown(std::chrono::milliseconds deadline);
 
@@ -37,6 +40,9 @@ class ServerImpl final : public detail::ServerHooks {
   [[nodiscard]] const Handler& handler() const noexcept { return handler_; }
   [[nodiscard]] Logger& logger() noexcept { return *logger_; }
   [[nodiscard]] std::vector<std::unique_ptr<detail::Worker>>& workers() noexcept { return workers_; }
+  /// keeps_socket_files: the listeners went to another process, which now serves their Unix
+  /// socket files; closing ours must not remove them.
+  [[nodiscard]] bool keeps_socket_files() const noexcept { return keep_socket_files_.load(); }
 
  private:
   void watchdog_main(std::stop_token stop);
@@ -44,12 +50,22 @@ class ServerImpl final : public detail::ServerHooks {
   ServerConfig config_;
   Handler handler_;
   std::shared_ptr<Logger> logger_;
-  std::vector<UniqueFd> listeners_;  // created by listen(), handed to workers by serve()
+  struct PendingListener {
+    UniqueFd fd;
+    bool hand_out = false;  // a lone socket: its loop spreads connections over all loops
+    detail::UnixSocketFile file;
+  };
+  std::error_code bind_address(const std::string& spec, std::vector<PendingListener>& out);
+  std::vector<PendingListener> adopted_;    // listen_on() before listen(); guarded by mu_
+  std::vector<PendingListener> listeners_;  // created by listen(), handed to workers by serve()
+  std::vector<int> listener_fds_;           // every listening descriptor, for share_listeners()
+  std::atomic<bool> keep_socket_files_{false};
   std::vector<std::unique_ptr<detail::Worker>> workers_;
   std::atomic<std::uint16_t> port_{0};
   std::atomic<std::uint64_t> next_id_{0};
   std::atomic<std::size_t> open_{0};
-  std::atomic<bool> shutting_down_{false};
+  std::atomic<bool> shutting_down_{false};  // shutdown() or close() was called: not ready
+  std::atomic<bool> draining_{false};       // listeners closing, new connections refused
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -57,6 +73,7 @@ class ServerImpl final : public detail::ServerHooks {
   bool serving_ = false;   // guarded by mu_
   bool served_ = false;    // guarded by mu_: serve() has returned
   bool stop_sent_ = false; // guarded by mu_
+  bool cut_delay_ = false; // guarded by mu_: close() ends a drain_delay early
 };
 
 }  // namespace nethttp

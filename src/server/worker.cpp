@@ -24,11 +24,12 @@ Worker::Worker(ServerImpl& server, unsigned index)
 
 Worker::~Worker() = default;
 
-void Worker::listen_on(UniqueFd fd) {
-  listener_ = std::move(fd);
-  if (auto ec = loop_.poller().add(listener_.get(), kListenToken, Interest{.read = true})) {
+void Worker::listen_on(UniqueFd fd, bool hand_out, UnixSocketFile file) {
+  const std::uint64_t token = kFirstListenToken + listeners_.size();
+  if (auto ec = loop_.poller().add(fd.get(), token, Interest{.read = true})) {
     throw std::system_error(ec, "watch listener");
   }
+  listeners_.push_back(Listener{std::move(fd), hand_out, std::move(file)});
   accepting_ = true;
 }
 
@@ -52,8 +53,8 @@ void Worker::schedule_tick(std::int64_t at_ms) {
 }
 
 void Worker::on_io(const PollEvent& event) {
-  if (event.token == kListenToken) {
-    accept_ready();
+  if (event.token >= kFirstListenToken && event.token < kFirstListenToken + listeners_.size()) {
+    accept_ready(listeners_[event.token - kFirstListenToken]);
     return;
   }
   if (Connection* c = ctx_.find(event.token)) c->on_event(event);
@@ -75,12 +76,12 @@ void Worker::after_events() {
   ctx_.collect_garbage();
 }
 
-void Worker::accept_ready() {
+void Worker::accept_ready(Listener& listener) {
   for (int i = 0; i < kAcceptBatch && accepting_; ++i) {
     UniqueFd fd;
     sockaddr_in6 peer{};
     int err = 0;
-    switch (accept_connection(listener_.get(), fd, peer, err)) {
+    switch (accept_connection(listener.fd.get(), fd, peer, err)) {
       case AcceptStatus::accepted:
         break;
       case AcceptStatus::would_block:
@@ -97,7 +98,7 @@ void Worker::accept_ready() {
     // is idle, the new connection is closed here.
     if (!server_.try_open_connection() && !(ctx_.reclaim_idle() && server_.try_open_connection())) continue;
     auto& workers = server_.workers();
-    if (server_.config().reuse_port || workers.size() == 1) {
+    if (!listener.hand_out || workers.size() == 1) {
       ctx_.add_connection(std::move(fd), peer);
     } else {
       // One acceptor hands connections out round-robin.
@@ -119,32 +120,43 @@ void Worker::pause_accepting() {
     last_emfile_log_ms_ = now;
     ctx_.logger.log(LogLevel::warn, "accept: out of file descriptors; pausing accepts for 100 ms");
   }
-  loop_.poller().remove(listener_.get());
+  for (Listener& l : listeners_) loop_.poller().remove(l.fd.get());
   accepting_ = false;
   loop_.run_after(kEmfileBackoffMs, [this] {
-    if (!listener_ || ctx_.draining) return;
-    if (!loop_.poller().add(listener_.get(), kListenToken, Interest{.read = true})) accepting_ = true;
+    if (listeners_.empty() || ctx_.draining) return;
+    watch_listeners();
   });
 }
 
-void Worker::close_listener() {
-  if (!listener_) return;
-  loop_.poller().remove(listener_.get());
-  listener_.reset();
+void Worker::watch_listeners() {
+  bool ok = true;
+  for (std::size_t i = 0; i < listeners_.size(); ++i) {
+    if (loop_.poller().add(listeners_[i].fd.get(), kFirstListenToken + i, Interest{.read = true})) ok = false;
+  }
+  accepting_ = ok;
+}
+
+void Worker::close_listeners() {
+  for (Listener& l : listeners_) {
+    loop_.poller().remove(l.fd.get());
+    l.fd.reset();
+    if (!server_.keeps_socket_files()) l.file.remove_if_ours();
+  }
+  listeners_.clear();
   accepting_ = false;
 }
 
 void Worker::post_drain() {
   loop_.post([this] {
     ctx_.draining = true;
-    close_listener();
+    close_listeners();
     ctx_.for_each_connection([](Connection& c) { c.begin_drain(); });
   });
 }
 
 void Worker::post_stop() {
   loop_.post([this] {
-    close_listener();
+    close_listeners();
     ctx_.for_each_connection([](Connection& c) { c.abort(); });
     loop_.stop();
   });
@@ -152,13 +164,8 @@ void Worker::post_stop() {
 
 void Worker::post_adopt(UniqueFd fd, const sockaddr_in6& peer) {
   auto holder = std::make_shared<UniqueFd>(std::move(fd));
-  bool posted = loop_.post([this, holder, peer] {
-    if (ctx_.draining) {
-      server_.connection_closed();
-      return;
-    }
-    ctx_.add_connection(std::move(*holder), peer);
-  });
+  // Accepted before the acceptor's listener closed: served even if this loop is draining now.
+  bool posted = loop_.post([this, holder, peer] { ctx_.add_connection(std::move(*holder), peer); });
   if (!posted) server_.connection_closed();
 }
 

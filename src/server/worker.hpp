@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http/loop_context.hpp"
+#include "net/socket.hpp"
 #include "reactor/event_loop.hpp"
 
 namespace nethttp {
@@ -23,8 +24,11 @@ class Worker final : public IoHandler {
 
   /// run is the thread body: the event loop until stop.
   void run();
-  /// listen_on makes this worker accept on fd (before run).
-  void listen_on(UniqueFd fd);
+  /// listen_on makes this worker accept on fd (before run). hand_out: connections from it
+  /// are spread round-robin over every loop (a socket only this loop accepts on); otherwise
+  /// this loop keeps them (one of a SO_REUSEPORT group, where the kernel spreads them).
+  /// file, if it names one, is the Unix socket file to remove when the listener closes.
+  void listen_on(UniqueFd fd, bool hand_out, UnixSocketFile file = {});
 
   // Cross-thread requests, carried out on the worker's thread via its mailbox.
   void post_drain();
@@ -41,18 +45,25 @@ class Worker final : public IoHandler {
   void after_events() override;
 
  private:
-  static constexpr std::uint64_t kListenToken = 1;
+  // Listeners have tokens 1..N; connection tokens start at 2^32 (see LoopContext).
+  static constexpr std::uint64_t kFirstListenToken = 1;
+  struct Listener {
+    UniqueFd fd;
+    bool hand_out = false;
+    UnixSocketFile file;
+  };
 
-  void accept_ready();
+  void accept_ready(Listener& listener);
   void pause_accepting();
-  void close_listener();
+  void watch_listeners();
+  void close_listeners();
   void schedule_tick(std::int64_t at_ms);
 
   ServerImpl& server_;
   const unsigned index_;
   EventLoop loop_;
   LoopContext ctx_;
-  UniqueFd listener_;
+  std::vector<Listener> listeners_;
   bool accepting_ = false;
   std::int64_t last_emfile_log_ms_ = 0;
   unsigned next_handoff_ = 0;

@@ -97,3 +97,14 @@ if(NETHTTP_PKG_CONFIG_EXECUTABLE AND NETHTTP_BASH_EXECUTABLE)
                                                   TIMEOUT 600)
   endif()
 endif()
+
+# The README's server sample, built against the installed package and signalled: SIGINT and
+# SIGTERM must each drain it (an in-flight download completes) and exit 0.
+if(NETHTTP_PKG_CONFIG_EXECUTABLE AND NETHTTP_BASH_EXECUTABLE AND NETHTTP_CURL_EXECUTABLE)
+  add_test(NAME readme.shutdown
+           COMMAND ${NETHTTP_BASH_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/run_readme.sh
+                   ${_pkg_dir}/readme ${CMAKE_CXX_COMPILER} ${NETHTTP_PKG_CONFIG_EXECUTABLE}
+                   ${_pkg_dir}/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig "${_pkg_flags}" ${PROJECT_SOURCE_DIR}/README.md)
+  set_tests_properties(readme.shutdown PROPERTIES LABELS "package;docs" FIXTURES_REQUIRED nethttp_installed
+                                                  TIMEOUT 300)
+endif()

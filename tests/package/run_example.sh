@@ -55,6 +55,9 @@ esac
 kill -TERM "$pid"
 read -r -t 30 -u "$out" line || fail "no output after SIGTERM"
 echo "$line"
+[[ $line == "$kind: signal 15 ("*"): draining"* ]] || fail "no 'draining' line after SIGTERM: $line"
+read -r -t 30 -u "$out" line || fail "no output after the drain"
+echo "$line"
 expect "after SIGTERM" "$kind: stopped by signal 15" "$line"
 rc=0
 wait "$pid" || rc=$?
