@@ -108,3 +108,10 @@ if(NETHTTP_PKG_CONFIG_EXECUTABLE AND NETHTTP_BASH_EXECUTABLE AND NETHTTP_CURL_EX
   set_tests_properties(readme.shutdown PROPERTIES LABELS "package;docs" FIXTURES_REQUIRED nethttp_installed
                                                   TIMEOUT 300)
 endif()
+
+# ./dev's usage text and unknown-step error (nothing is installed or built).
+if(NETHTTP_BASH_EXECUTABLE)
+  add_test(NAME dev.usage COMMAND ${NETHTTP_BASH_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/check_dev_usage.sh
+                                  ${PROJECT_SOURCE_DIR})
+  set_tests_properties(dev.usage PROPERTIES TIMEOUT 30)
+endif()
