@@ -1,7 +1,9 @@
 #include "http/request_parser.hpp"
 
 #include <algorithm>
+#include <array>
 
+#include "core/escape.hpp"
 #include "core/header_list.hpp"
 
 namespace nethttp::detail {
@@ -10,62 +12,86 @@ namespace {
 
 RequestParser& self(llhttp_t* p) { return *static_cast<RequestParser*>(p->data); }
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_hex(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+// kHostChar marks the bytes of a reg-name or IPv4 address (RFC 3986 3.2.2): unreserved and
+// sub-delims, except the comma (it is how two Host lines are joined into one, and no DNS
+// name has one); '%' starts a pct-encoded triplet, checked apart. A table, since every
+// request's Host passes through it.
+inline constexpr std::array<bool, 256> kHostChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<unsigned char>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<unsigned char>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<unsigned char>(c)] = true;
+  for (char c : std::string_view("-._~!$&'()*+;=")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+// kControl marks control bytes, space and DEL, which a request-target may not hold.
+inline constexpr std::array<bool, 256> kControl = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c <= 0x20; ++c) t[static_cast<unsigned char>(c)] = true;
+  t[0x7F] = true;
+  return t;
+}();
+
+bool is_hex(char c) noexcept { return hex_value(c) >= 0; }
 
 // valid_port: RFC 3986's port, *DIGIT, after the colon.
 bool valid_port(std::string_view s) noexcept {
   for (char c : s) {
-    if (!is_digit(c)) return false;
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// valid_ip_literal: "[...]" with the bytes of IPv6 addresses, IPvFuture and zone IDs.
+bool valid_ip_literal(std::string_view s) noexcept {
+  if (s.size() < 3 || s.back() != ']') return false;
+  for (char c : s.substr(1, s.size() - 2)) {
+    if (!(kHostChar[static_cast<unsigned char>(c)] || c == ':' || c == '%')) return false;
   }
   return true;
 }
 
 // valid_host checks a Host value (or an absolute-form authority) as RFC 9112 3.2 wants it:
-// uri-host [ ":" port ]. uri-host is an IP-literal in brackets, or a reg-name / IPv4 of
-// unreserved, pct-encoded and sub-delims bytes, except the comma: it is how two Host lines
-// are joined into one, and no DNS name has one. Userinfo ("user@"), a path, spaces and
-// control bytes all fail here.
+// uri-host [ ":" port ], uri-host being an IP-literal in brackets or a reg-name / IPv4 (see
+// kHostChar). Userinfo ("user@"), a path, spaces, commas and control bytes all fail.
 bool valid_host(std::string_view h) noexcept {
-  std::size_t i = 0;
-  const std::size_t n = h.size();
-  if (n > 0 && h[0] == '[') {
-    for (i = 1; i < n && h[i] != ']'; ++i) {
-      const char c = h[i];
-      if (!(is_alnum(c) || c == ':' || c == '.' || c == '%' || c == '-' || c == '_' || c == '~')) return false;
-    }
-    if (i == n || i == 1) return false;  // no closing bracket, or nothing inside
-    ++i;
-  } else {
-    for (; i < n && h[i] != ':'; ++i) {
-      const char c = h[i];
-      if (is_alnum(c)) continue;
-      switch (c) {
-        case '-': case '.': case '_': case '~':                                          // unreserved
-        case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+':  // sub-delims
-        case ';': case '=':
-          continue;
-        case '%':
-          if (i + 2 >= n || !is_hex(h[i + 1]) || !is_hex(h[i + 2])) return false;
-          i += 2;
-          continue;
-        default:
-          return false;
-      }
-    }
+  if (!h.empty() && h.front() == '[') {
+    const std::size_t close = h.find(']');
+    if (close == std::string_view::npos || !valid_ip_literal(h.substr(0, close + 1))) return false;
+    h.remove_prefix(close + 1);
+    return h.empty() || (h.front() == ':' && valid_port(h.substr(1)));
   }
-  if (i == n) return true;
-  return h[i] == ':' && valid_port(h.substr(i + 1));
+  const char* p = h.data();
+  const char* const end = p + h.size();
+  for (;;) {
+    while (p != end && kHostChar[static_cast<unsigned char>(*p)]) ++p;
+    if (p == end) return true;
+    if (*p == ':') return valid_port(std::string_view(p + 1, static_cast<std::size_t>(end - p - 1)));
+    if (*p != '%' || end - p < 3 || !is_hex(p[1]) || !is_hex(p[2])) return false;
+    p += 3;
+  }
+}
+
+// common_method reports the methods llhttp parses with plain request framing, so it may read
+// them itself (no stand-in call): the usual ones, and the ones nginx knows.
+bool common_method(std::string_view m) noexcept {
+  switch (m.size()) {
+    case 3: return m == "GET" || m == "PUT";
+    case 4: return m == "HEAD" || m == "POST";
+    case 5: return m == "PATCH";
+    case 6: return m == "DELETE";
+    case 7: return m == "OPTIONS";
+    default: return false;
+  }
 }
 
 // has_control reports a control byte, space or DEL in a request-target (Go refuses them).
 bool has_control(std::string_view s) noexcept {
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == 0x7F) return true;
-  }
-  return false;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p != end && !kControl[static_cast<unsigned char>(*p)]) ++p;
+  return p != end;
 }
 
 }  // namespace
@@ -178,7 +204,8 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
 RequestParser::Status RequestParser::run_head(std::string_view data, std::size_t& consumed) {
   std::size_t i = 0;
   if (!method_done_) {
-    if (!take_method(data, i)) {
+    std::size_t method_at = 0;  // where this call's method bytes start
+    if (!take_method(data, i, method_at)) {
       consumed = i;
       return Status::error;
     }
@@ -186,14 +213,19 @@ RequestParser::Status RequestParser::run_head(std::string_view data, std::size_t
       consumed = data.size();
       return Status::need_more;
     }
-    // llhttp 8.1 knows a fixed list of methods and refuses the rest, while any token is a
-    // method (RFC 9110 9.1). It reads a stand-in instead: framing does not depend on the
-    // method, except for CONNECT's authority-form target.
-    const std::string_view stand_in = scratch_->method == "CONNECT" ? "CONNECT" : "GET";
-    if (llhttp_execute(&parser_, stand_in.data(), stand_in.size()) != HPE_OK) {
-      if (error_ == Error::ok) error_ = Error::bad_request;
-      consumed = i;
-      return Status::error;
+    const std::string_view method = scratch_->method;
+    if (i - method_at == method.size() && common_method(method)) {
+      i = method_at;  // the whole method is in data: llhttp reads it there
+    } else {
+      // llhttp 8.1 knows a fixed list of methods and refuses the rest, while any token is a
+      // method (RFC 9110 9.1). It reads a stand-in instead: framing does not depend on the
+      // method, except for CONNECT's authority-form target.
+      const std::string_view stand_in = method == "CONNECT" ? "CONNECT" : "GET";
+      if (llhttp_execute(&parser_, stand_in.data(), stand_in.size()) != HPE_OK) {
+        if (error_ == Error::ok) error_ = Error::bad_request;
+        consumed = i;
+        return Status::error;
+      }
     }
   }
   std::size_t used = 0;
@@ -202,14 +234,14 @@ RequestParser::Status RequestParser::run_head(std::string_view data, std::size_t
   return st;
 }
 
-bool RequestParser::take_method(std::string_view data, std::size_t& i) {
+bool RequestParser::take_method(std::string_view data, std::size_t& i, std::size_t& start) {
   const std::size_t n = data.size();
   if (!in_message_) {
     while (i < n && (data[i] == '\r' || data[i] == '\n')) ++i;  // empty lines (HeaderScanner checked CRLF)
     if (i == n) return true;
     begin_message();
   }
-  const std::size_t start = i;
+  start = i;
   while (i < n && kTokenChar[static_cast<unsigned char>(data[i])]) ++i;
   if (!count_header_bytes(i - start)) {
     error_ = Error::headers_too_large;
@@ -386,7 +418,7 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
   RequestParser& s = self(p);
   s.headers_done_ = true;
   if (Error e = s.validate_headers(); e != Error::ok) return s.fail(e);
-  s.is_head_ = s.scratch_->method == "HEAD";
+  s.is_head_ = std::string_view(s.scratch_->method) == "HEAD";
   const bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
   if (!has_body) s.expect_continue_ = false;
   if (Error e = s.events_.on_request_headers(*s.request_, has_body); e != Error::ok) return s.fail(e);

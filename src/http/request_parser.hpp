@@ -95,9 +95,9 @@ class RequestParser {
   Status run_llhttp(std::string_view data, std::size_t& consumed);
   /// run_head feeds header-block bytes: the method to take_method, the rest to llhttp.
   Status run_head(std::string_view data, std::size_t& consumed);
-  /// take_method reads the method token from data at i (any token, RFC 9110 9.1); false
-  /// with error_ set when it is not one.
-  bool take_method(std::string_view data, std::size_t& i);
+  /// take_method reads the method token from data at i (any token, RFC 9110 9.1), setting
+  /// start to where its bytes in data begin; false with error_ set when it is not one.
+  bool take_method(std::string_view data, std::size_t& i, std::size_t& start);
   void begin_message();
   int fail(Error e) noexcept;
   bool count_header_bytes(std::size_t n) noexcept;
