@@ -1,7 +1,9 @@
 #include "http/request_parser.hpp"
 
 #include <algorithm>
+#include <array>
 
+#include "core/escape.hpp"
 #include "core/header_list.hpp"
 
 namespace nethttp::detail {
@@ -10,6 +12,88 @@ namespace {
 
 RequestParser& self(llhttp_t* p) { return *static_cast<RequestParser*>(p->data); }
 
+// kHostChar marks the bytes of a reg-name or IPv4 address (RFC 3986 3.2.2): unreserved and
+// sub-delims, except the comma (it is how two Host lines are joined into one, and no DNS
+// name has one); '%' starts a pct-encoded triplet, checked apart. A table, since every
+// request's Host passes through it.
+inline constexpr std::array<bool, 256> kHostChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<unsigned char>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<unsigned char>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<unsigned char>(c)] = true;
+  for (char c : std::string_view("-._~!$&'()*+;=")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+// kControl marks control bytes, space and DEL, which a request-target may not hold.
+inline constexpr std::array<bool, 256> kControl = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c <= 0x20; ++c) t[static_cast<unsigned char>(c)] = true;
+  t[0x7F] = true;
+  return t;
+}();
+
+bool is_hex(char c) noexcept { return hex_value(c) >= 0; }
+
+// valid_port: RFC 3986's port, *DIGIT, after the colon.
+bool valid_port(std::string_view s) noexcept {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// valid_ip_literal: "[...]" with the bytes of IPv6 addresses, IPvFuture and zone IDs.
+bool valid_ip_literal(std::string_view s) noexcept {
+  if (s.size() < 3 || s.back() != ']') return false;
+  for (char c : s.substr(1, s.size() - 2)) {
+    if (!(kHostChar[static_cast<unsigned char>(c)] || c == ':' || c == '%')) return false;
+  }
+  return true;
+}
+
+// valid_host checks a Host value (or an absolute-form authority) as RFC 9112 3.2 wants it:
+// uri-host [ ":" port ], uri-host being an IP-literal in brackets or a reg-name / IPv4 (see
+// kHostChar). Userinfo ("user@"), a path, spaces, commas and control bytes all fail.
+bool valid_host(std::string_view h) noexcept {
+  if (!h.empty() && h.front() == '[') {
+    const std::size_t close = h.find(']');
+    if (close == std::string_view::npos || !valid_ip_literal(h.substr(0, close + 1))) return false;
+    h.remove_prefix(close + 1);
+    return h.empty() || (h.front() == ':' && valid_port(h.substr(1)));
+  }
+  const char* p = h.data();
+  const char* const end = p + h.size();
+  for (;;) {
+    while (p != end && kHostChar[static_cast<unsigned char>(*p)]) ++p;
+    if (p == end) return true;
+    if (*p == ':') return valid_port(std::string_view(p + 1, static_cast<std::size_t>(end - p - 1)));
+    if (*p != '%' || end - p < 3 || !is_hex(p[1]) || !is_hex(p[2])) return false;
+    p += 3;
+  }
+}
+
+// common_method reports the methods llhttp parses with plain request framing, so it may read
+// them itself (no stand-in call): the usual ones, and the ones nginx knows.
+bool common_method(std::string_view m) noexcept {
+  switch (m.size()) {
+    case 3: return m == "GET" || m == "PUT";
+    case 4: return m == "HEAD" || m == "POST";
+    case 5: return m == "PATCH";
+    case 6: return m == "DELETE";
+    case 7: return m == "OPTIONS";
+    default: return false;
+  }
+}
+
+// has_control reports a control byte, space or DEL in a request-target (Go refuses them).
+bool has_control(std::string_view s) noexcept {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p != end && !kControl[static_cast<unsigned char>(*p)]) ++p;
+  return p != end;
+}
+
 }  // namespace
 
 const llhttp_settings_t& RequestParser::settings() {
@@ -17,7 +101,6 @@ const llhttp_settings_t& RequestParser::settings() {
     llhttp_settings_t st;
     llhttp_settings_init(&st);
     st.on_message_begin = &RequestParser::on_message_begin;
-    st.on_method = &RequestParser::on_method;
     st.on_url = &RequestParser::on_url;
     st.on_version = &RequestParser::on_version;
     st.on_header_field = &RequestParser::on_header_field;
@@ -34,8 +117,11 @@ const llhttp_settings_t& RequestParser::settings() {
   return s;
 }
 
-RequestParser::RequestParser(const ParserLimits& limits, ParserEvents& events) : limits_(limits), events_(events) {
+RequestParser::RequestParser(const ParserLimits& limits, ParserEvents& events)
+    : limits_(limits), events_(events), chunks_(limits.max_chunk_extension_bytes) {
   llhttp_init(&parser_, HTTP_REQUEST, &settings());
+  // Any HTTP/1.x passes llhttp; validate_headers answers it as HTTP/1.1 (RFC 9110 2.5).
+  parser_.lenient_flags |= LENIENT_VERSION;
   parser_.data = this;
 }
 
@@ -60,15 +146,16 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
         // Let llhttp see the bytes up to the fault first: a limit it hits there (431/414)
         // replaces the generic 400 set here.
         error_ = Error::bad_request;
-        if (scanned > 0) llhttp_execute(&parser_, data.data(), scanned);
+        if (scanned > 0) run_head(data.substr(0, scanned), consumed);
+        consumed = 0;
         return Status::error;
       }
       case HeaderScanner::Result::need_more:
-        return run_llhttp(data, consumed);
+        return run_head(data, consumed);
       case HeaderScanner::Result::done: {
         // The header block alone first: only then is it known whether a chunked body
         // follows, whose framing must pass the ChunkScanner before llhttp reads it.
-        Status st = run_llhttp(data.substr(0, scanned), consumed);
+        Status st = run_head(data.substr(0, scanned), consumed);
         if (st != Status::need_more || scanned == data.size()) return st;
         offset = scanned;
         break;
@@ -80,18 +167,29 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
   bool framing_done = false;
   if (headers_done_ && (parser_.flags & F_CHUNKED)) {
     std::size_t framed = 0;
-    switch (chunks_.scan(body, framed)) {
-      case ChunkScanner::Result::error:
-        error_ = Error::bad_request;
-        if (framed > 0) llhttp_execute(&parser_, body.data(), framed);  // a 413 there wins
-        return Status::error;
-      case ChunkScanner::Result::done:
-        framing_done = true;
-        break;
-      case ChunkScanner::Result::need_more:
-        break;
-    }
+    std::string& without_ext = scratch_->without_ext;
+    const ChunkScanner::Result r = chunks_.scan(body, framed, without_ext);
     body = body.substr(0, framed);
+    if (r == ChunkScanner::Result::error) {
+      error_ = Error::bad_request;
+      const std::string_view seen = chunks_.stripped() ? std::string_view(without_ext) : body;
+      if (!seen.empty()) llhttp_execute(&parser_, seen.data(), seen.size());  // a 413 there wins
+      return Status::error;
+    }
+    framing_done = r == ChunkScanner::Result::done;
+    if (chunks_.stripped()) {
+      // llhttp reads the body without its chunk extensions; all of it, since the scanner
+      // stops exactly where the message ends.
+      std::size_t used = 0;
+      const Status st = run_llhttp(without_ext, used);
+      if (st == Status::error) return st;
+      if (used != without_ext.size() || (framing_done != (st == Status::complete))) {
+        error_ = Error::bad_request;  // the two parsers disagree on where the message ends
+        return Status::error;
+      }
+      consumed = offset + framed;
+      return st;
+    }
   }
   std::size_t used = 0;
   Status st = run_llhttp(body, used);
@@ -101,6 +199,62 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
     return Status::error;
   }
   return st;
+}
+
+RequestParser::Status RequestParser::run_head(std::string_view data, std::size_t& consumed) {
+  std::size_t i = 0;
+  if (!method_done_) {
+    std::size_t method_at = 0;  // where this call's method bytes start
+    if (!take_method(data, i, method_at)) {
+      consumed = i;
+      return Status::error;
+    }
+    if (!method_done_) {
+      consumed = data.size();
+      return Status::need_more;
+    }
+    const std::string_view method = scratch_->method;
+    if (i - method_at == method.size() && common_method(method)) {
+      i = method_at;  // the whole method is in data: llhttp reads it there
+    } else {
+      // llhttp 8.1 knows a fixed list of methods and refuses the rest, while any token is a
+      // method (RFC 9110 9.1). It reads a stand-in instead: framing does not depend on the
+      // method, except for CONNECT's authority-form target.
+      const std::string_view stand_in = method == "CONNECT" ? "CONNECT" : "GET";
+      if (llhttp_execute(&parser_, stand_in.data(), stand_in.size()) != HPE_OK) {
+        if (error_ == Error::ok) error_ = Error::bad_request;
+        consumed = i;
+        return Status::error;
+      }
+    }
+  }
+  std::size_t used = 0;
+  const Status st = run_llhttp(data.substr(i), used);
+  consumed = i + used;
+  return st;
+}
+
+bool RequestParser::take_method(std::string_view data, std::size_t& i, std::size_t& start) {
+  const std::size_t n = data.size();
+  if (!in_message_) {
+    while (i < n && (data[i] == '\r' || data[i] == '\n')) ++i;  // empty lines (HeaderScanner checked CRLF)
+    if (i == n) return true;
+    begin_message();
+  }
+  start = i;
+  while (i < n && kTokenChar[static_cast<unsigned char>(data[i])]) ++i;
+  if (!count_header_bytes(i - start)) {
+    error_ = Error::headers_too_large;
+    return false;
+  }
+  scratch_->method.append(data.data() + start, i - start);
+  if (i == n) return true;
+  if (data[i] != ' ' || scratch_->method.empty()) {
+    error_ = Error::bad_request;  // not a token, or no method at all
+    return false;
+  }
+  method_done_ = true;  // llhttp reads on from the space
+  return true;
 }
 
 RequestParser::Status RequestParser::run_llhttp(std::string_view data, std::size_t& consumed) {
@@ -124,6 +278,7 @@ void RequestParser::next_message() noexcept {
   scanner_.reset();
   chunks_.reset();
   headers_done_ = false;
+  method_done_ = false;
   if (llhttp_get_errno(&parser_) == HPE_PAUSED_UPGRADE) {
     // Upgrade requests are answered as plain HTTP/1.1 (we implement no upgrades), so the
     // bytes after them are the next request: start the parser afresh.
@@ -133,28 +288,23 @@ void RequestParser::next_message() noexcept {
   }
 }
 
-int RequestParser::on_message_begin(llhttp_t* p) {
-  RequestParser& s = self(p);
-  s.in_message_ = true;
-  s.headers_done_ = false;
-  s.header_bytes_ = 0;
-  s.chunk_ext_bytes_ = 0;
-  s.expect_continue_ = false;
-  s.scratch_->field.clear();
-  s.scratch_->value.clear();
-  s.scratch_->target.clear();
-  s.scratch_->method.clear();
-  s.request_->reset();
-  s.events_.on_message_start();
-  return 0;
+void RequestParser::begin_message() {
+  in_message_ = true;
+  headers_done_ = false;
+  header_bytes_ = 0;
+  chunk_ext_bytes_ = 0;
+  expect_continue_ = false;
+  scratch_->field.clear();
+  scratch_->value.clear();
+  scratch_->target.clear();
+  scratch_->method.clear();
+  request_->reset();
+  events_.on_message_start();
 }
 
-int RequestParser::on_method(llhttp_t* p, const char* at, std::size_t len) {
-  RequestParser& s = self(p);
-  if (!s.count_header_bytes(len)) return s.fail(Error::headers_too_large);
-  s.scratch_->method.append(at, len);
-  return 0;
-}
+// The message began at its method's first byte (take_method); llhttp's begin follows the
+// stand-in method.
+int RequestParser::on_message_begin(llhttp_t*) { return 0; }
 
 int RequestParser::on_url(llhttp_t* p, const char* at, std::size_t len) {
   RequestParser& s = self(p);
@@ -204,11 +354,14 @@ Error RequestParser::validate_headers() {
     reason_ = why;
     return Error::bad_request;
   };
-  const int major = parser_.http_major, minor = parser_.http_minor;
+  const int major = parser_.http_major;
   if (major == 0) return Error::bad_request;  // HTTP/0.9 has no headers and no status line
   if (major != 1) return Error::version_not_supported;
+  // RFC 9110 2.5: a higher minor version is answered as the highest we speak.
+  const int minor = std::min<int>(parser_.http_minor, 1);
   r.set_version({major, minor});
   r.set_method(scratch_->method);
+  if (has_control(scratch_->target)) return reject("control character in request target");
   if (!r.set_target(scratch_->target)) return reject("malformed request target");
 
   // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without exactly one Host.
@@ -222,7 +375,12 @@ Error RequestParser::validate_headers() {
   }
   if (hosts > 1) return reject("too many Host headers");
   if (hosts == 0 && minor >= 1) return reject("missing required Host header");
-  if (r.host().empty()) r.set_host(host);  // an absolute-form target's authority wins
+  if (!valid_host(host)) return reject("invalid Host header");
+  if (r.host().empty()) {
+    r.set_host(host);
+  } else if (!valid_host(r.host())) {  // an absolute-form target's authority wins, if valid
+    return reject("invalid host in request target");
+  }
 
   // Transfer-Encoding (RFC 9112 6.1): we decode chunked only. chunked must come last, or the
   // framing is unknowable (400); any other coding is valid but unimplemented (501).
@@ -266,7 +424,7 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
   RequestParser& s = self(p);
   s.headers_done_ = true;
   if (Error e = s.validate_headers(); e != Error::ok) return s.fail(e);
-  s.is_head_ = p->method == HTTP_HEAD;
+  s.is_head_ = std::string_view(s.scratch_->method) == "HEAD";
   const bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
   if (!has_body) s.expect_continue_ = false;
   if (Error e = s.events_.on_request_headers(*s.request_, has_body); e != Error::ok) return s.fail(e);

@@ -41,6 +41,7 @@ struct ParseScratch {
   std::string value;   // current header value
   std::string target;  // request-target
   std::string method;
+  std::string without_ext;  // a chunked body's bytes with chunk extensions cut out
 };
 
 class RequestParser {
@@ -82,7 +83,6 @@ class RequestParser {
 
  private:
   static int on_message_begin(llhttp_t* p);
-  static int on_method(llhttp_t* p, const char* at, std::size_t len);
   static int on_url(llhttp_t* p, const char* at, std::size_t len);
   static int on_version(llhttp_t* p, const char* at, std::size_t len);
   static int on_header_field(llhttp_t* p, const char* at, std::size_t len);
@@ -96,6 +96,12 @@ class RequestParser {
   static const llhttp_settings_t& settings();
 
   Status run_llhttp(std::string_view data, std::size_t& consumed);
+  /// run_head feeds header-block bytes: the method to take_method, the rest to llhttp.
+  Status run_head(std::string_view data, std::size_t& consumed);
+  /// take_method reads the method token from data at i (any token, RFC 9110 9.1), setting
+  /// start to where its bytes in data begin; false with error_ set when it is not one.
+  bool take_method(std::string_view data, std::size_t& i, std::size_t& start);
+  void begin_message();
   int fail(Error e) noexcept;
   bool count_header_bytes(std::size_t n) noexcept;
   Error validate_headers();
@@ -116,6 +122,7 @@ class RequestParser {
   bool headers_done_ = false;
   bool is_head_ = false;
   bool expect_continue_ = false;
+  bool method_done_ = false;  // the method is read and llhttp has its stand-in
 };
 
 }  // namespace nethttp::detail

@@ -301,5 +301,141 @@ TEST(HeaderScanner, StopsExactlyAtTheEndOfTheHeaderBlock) {
   EXPECT_EQ(in.substr(consumed), "BODY\nWITH BARE LF");
 }
 
+// ---- protocol edges (issue 10, section 2) ---------------------------------------------
+
+// every_split runs input through feed at every split and checks each outcome.
+template <class Check>
+void every_split(const std::string& input, Check check, ParserLimits limits = {}) {
+  for (std::size_t step = 1; step <= input.size(); ++step) {
+    SCOPED_TRACE("step " + std::to_string(step));
+    check(feed(input, step, limits));
+  }
+}
+
+TEST(RequestParser, AnyTokenIsAMethodAtEverySplit) {
+  // RFC 9110 9.1: a method is any token, case-sensitive. llhttp 8.1 knows a fixed list.
+  const std::string input =
+      "FOOBAR /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
+      "get /b HTTP/1.1\r\nHost: h\r\n\r\n"
+      "\r\nPROPFIND /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n"
+      "M-SEARCH * HTTP/1.1\r\nHost: h\r\n\r\n"
+      "HEAD /d HTTP/1.1\r\nHost: h\r\n\r\n";
+  every_split(input, [](const Outcome& o) {
+    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.requests.size(), 5u);
+    EXPECT_EQ(o.requests[0].method(), "FOOBAR");
+    EXPECT_EQ(o.requests[0].body(), "abc");
+    EXPECT_EQ(o.requests[1].method(), "get");
+    EXPECT_EQ(o.requests[1].path(), "/b");
+    EXPECT_EQ(o.requests[2].method(), "PROPFIND");
+    EXPECT_EQ(o.requests[2].body(), "xy");
+    EXPECT_EQ(o.requests[3].method(), "M-SEARCH");
+    EXPECT_EQ(o.requests[3].target(), "*");
+    EXPECT_EQ(o.requests[4].method(), "HEAD");
+  });
+}
+
+TEST(RequestParser, HeadIsKnownByItsExactName) {
+  Recorder events;
+  ParserLimits limits;
+  RequestParser parser(limits, events);
+  Request req;
+  ParseScratch scratch;
+  parser.bind(&req, &scratch);
+  std::size_t used = 0;
+  ASSERT_EQ(parser.execute("HEAD / HTTP/1.1\r\nHost: h\r\n\r\n", used), RequestParser::Status::complete);
+  EXPECT_TRUE(parser.is_head());
+  parser.next_message();
+  ASSERT_EQ(parser.execute("head / HTTP/1.1\r\nHost: h\r\n\r\n", used), RequestParser::Status::complete);
+  EXPECT_FALSE(parser.is_head()) << "methods are case-sensitive: \"head\" is not HEAD";
+}
+
+TEST(RequestParser, ChunkExtensionsAreAcceptedAndIgnoredAtEverySplit) {
+  // RFC 9112 7.1.1: several extensions, quoted-string values (with quoted-pairs) and BWS.
+  const std::string input = kChunked +
+                            "5;a=b;c=d\r\nhello\r\n"
+                            "3;q=\"a b\";r=\"x\\\"y;z\"\r\nabc\r\n"
+                            "2 ; n = v ;flag\r\nxy\r\n"
+                            "0;last=\"1\"\r\nT: v\r\n\r\n"
+                            "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
+  every_split(input, [](const Outcome& o) {
+    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.requests.size(), 2u);
+    EXPECT_EQ(o.requests[0].body(), "helloabcxy");
+    EXPECT_EQ(o.requests[1].path(), "/next");
+  });
+}
+
+TEST(RequestParser, MalformedMethodsExtensionsHostsAndTargetsAreRejected) {
+  ParserLimits limits;
+  limits.max_chunk_extension_bytes = 16;
+  for (const std::string& input : {
+           std::string("GE(T / HTTP/1.1\r\nHost: h\r\n\r\n"),
+           std::string(" / HTTP/1.1\r\nHost: h\r\n\r\n"),
+           std::string("G\x01T / HTTP/1.1\r\nHost: h\r\n\r\n"),
+           std::string("GET\t/ HTTP/1.1\r\nHost: h\r\n\r\n"),
+           kChunked + "5;\r\nhello\r\n0\r\n\r\n",
+           kChunked + "5;=b\r\nhello\r\n0\r\n\r\n",
+           kChunked + "5;a=\r\nhello\r\n0\r\n\r\n",
+           kChunked + "5;a=\"b\r\nhello\r\n0\r\n\r\n",
+           kChunked + "5;a=b c\r\nhello\r\n0\r\n\r\n",
+           kChunked + "5;a=\"\x01\"\r\nhello\r\n0\r\n\r\n",
+           kChunked + "5;a=" + std::string(20, 'v') + "\r\nhello\r\n0\r\n\r\n",  // over the limit
+           kChunked + "5;a=\"" + std::string(20, ' ') + "\"\r\nhello\r\n0\r\n\r\n",
+           std::string("GET / HTTP/1.1\r\nHost: user@h\r\n\r\n"),
+           std::string("GET / HTTP/1.1\r\nHost: h/path\r\n\r\n"),
+           std::string("GET / HTTP/1.1\r\nHost: a.example, b.example\r\n\r\n"),
+           std::string("GET / HTTP/1.1\r\nHost: a.example,b.example\r\n\r\n"),
+           std::string("GET / HTTP/1.1\r\nHost: a b\r\n\r\n"),
+           std::string("GET / HTTP/1.1\r\nHost: h:80x\r\n\r\n"),
+           std::string("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n"),
+           std::string("GET / HTTP/1.1\r\nHost: ::1\r\n\r\n"),
+           std::string("GET / HTTP/1.1\r\nHost: h%zz\r\n\r\n"),
+           std::string("GET http://user@h/ HTTP/1.1\r\nHost: h\r\n\r\n"),
+           std::string("GET /a\tb HTTP/1.1\r\nHost: h\r\n\r\n"),
+           std::string("GET / HTTP/0.1\r\nHost: h\r\n\r\n"),
+       }) {
+    SCOPED_TRACE(::testing::PrintToString(input));
+    every_split(
+        input,
+        [](const Outcome& o) {
+          EXPECT_EQ(o.error, Error::bad_request);
+          EXPECT_TRUE(o.requests.empty());
+        },
+        limits);
+  }
+}
+
+TEST(RequestParser, ValidHostsPass) {
+  for (std::string_view host : {"example.com", "example.com:8080", "127.0.0.1:80", "[::1]:8080", "[::1]",
+                                "[fe80::1%25eth0]", "h:", "xn--bcher-kva.example", "a_b-c~d.e!$&'()*+;="}) {
+    SCOPED_TRACE(host);
+    Outcome o = feed("GET / HTTP/1.1\r\nHost: " + std::string(host) + "\r\n\r\n", 4096);
+    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.requests.size(), 1u);
+    EXPECT_EQ(o.requests[0].host(), host);
+  }
+}
+
+TEST(RequestParser, HigherMinorVersionsAreHttp11) {
+  // RFC 9110 2.5: a server answers a higher minor version as its own highest.
+  every_split("GET / HTTP/1.2\r\nHost: h\r\n\r\nGET / HTTP/1.9\r\nHost: h\r\n\r\n", [](const Outcome& o) {
+    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.requests.size(), 2u);
+    EXPECT_EQ(o.requests[0].version(), (HttpVersion{1, 1}));
+    EXPECT_EQ(o.requests[1].version(), (HttpVersion{1, 1}));
+  });
+  EXPECT_EQ(feed("GET / HTTP/3.0\r\nHost: h\r\n\r\n", 4096).error, Error::version_not_supported);
+}
+
+TEST(RequestParser, AbsoluteFormWithoutPathIsTheRoot) {
+  every_split("GET http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n", [](const Outcome& o) {
+    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.requests.size(), 1u);
+    EXPECT_EQ(o.requests[0].path(), "/");
+    EXPECT_EQ(o.requests[0].host(), "example.com");
+  });
+}
+
 }  // namespace
 }  // namespace nethttp::detail
