@@ -82,11 +82,15 @@ int main(int argc, char** argv) {
   nethttp::MetricsRegistry metrics;
   nethttp::Handler app = mux;
   if (flags.metrics) app = nethttp::chain(app, {metrics.middleware()});
+  std::optional<nethttp::AccessLog> access_log;  // reopened on SIGHUP, for logrotate
   if (flags.access_log != "off") {
     try {
       nethttp::AccessLogOptions log;
       log.destination = flags.access_log;
-      app = nethttp::chain(app, {nethttp::access_log(log)});
+      access_log.emplace(log);
+      app = nethttp::chain(app, {access_log->middleware()});
+      // Requests the server rejects itself (400, 408, 413, 414, 431) are logged too.
+      config.reject_observers.push_back(access_log->reject_observer());
     } catch (const std::exception& e) {
       return fail("cannot open access log \"" + flags.access_log + "\": " + e.what());
     }
@@ -122,8 +126,13 @@ int main(int argc, char** argv) {
           say("SIGHUP: keeping the current settings: root \"" + root + "\": " + e.code().message());
         }
       }
-      // TODO(access-log reopen): reopen the access log file here for logrotate once the
-      // access-log reopen API (issue 9, on another branch) is merged.
+      if (access_log) {
+        if (std::error_code ec = access_log->reopen()) {
+          say("SIGHUP: access log not reopened, still writing the old file: " + ec.message());
+        } else {
+          say("SIGHUP: access log reopened");
+        }
+      }
       return;
     }
     say("SIGUSR2: starting a new process on the same sockets");

@@ -61,11 +61,6 @@ void check_error(std::string_view s, const std::invalid_argument& e) {
   for (; i < msg.size() && msg[i] >= '0' && msg[i] <= '9' && digits < 20; ++i, ++digits) {
     n = n * 10 + static_cast<std::size_t>(msg[i] - '0');
   }
-  // Known defect, fixed on the protocol-edges branch (issue 10 section 2): a method followed
-  // only by whitespace (" ", "GET \t") reports an offset computed from a null string_view.
-  // Drop this exemption once that fix is merged.
-  const std::size_t sep = s.find_first_of(" \t");
-  if (sep != std::string_view::npos && s.find_first_not_of(" \t\r\n\f\v", sep) == std::string_view::npos) return;
   if (digits == 0 || digits >= 20 || n > s.size()) fail("error offset outside the pattern", std::string(s) + " -> " + std::string(msg));
 }
 

@@ -37,7 +37,9 @@ for src in "$workdir"/*.cpp; do
   label=$(basename "$src" .cpp)
   label="${label%_*}.md:${label##*_}"
   if grep -q 'int main(' "$src"; then
-    cmd=("$cxx" "${extra[@]}" "${warnings[@]}" "$src" -o "${src%.cpp}" "${flags[@]}" "-Wl,-rpath,$libdir")
+    testing=()  # nethttp::testing is a library of its own (Go's httptest): link it only where used
+    grep -q 'nethttp/testing.hpp' "$src" && testing=("-L$libdir" -lnethttp_testing)
+    cmd=("$cxx" "${extra[@]}" "${warnings[@]}" "$src" -o "${src%.cpp}" "${testing[@]}" "${flags[@]}" "-Wl,-rpath,$libdir")
   else
     cmd=("$cxx" "${extra[@]}" "${warnings[@]}" -c "$src" -o "${src%.cpp}.o" "${flags[@]}")
   fi
