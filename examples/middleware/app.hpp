@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "nethttp/health.hpp"
 #include "nethttp/helpers.hpp"
@@ -113,8 +114,13 @@ class App {
   void unbind() { metrics_.attach(nullptr); }
 
   [[nodiscard]] nethttp::Handler handler() const { return root_; }
-  /// access_log is the API's access log. Add its reject_observer() to the ServerConfig, so
-  /// that requests the server rejects itself (400, 413, 431, ...) are logged too.
+  /// reject_observers are the access log's and the metrics' observers of requests the
+  /// server rejects itself (400, 413, 431, ...): add them to ServerConfig::reject_observers
+  /// so that those are logged and counted too.
+  [[nodiscard]] std::vector<nethttp::ResponseObserver> reject_observers() const {
+    return {access_log_.reject_observer(), metrics_.reject_observer()};
+  }
+  /// access_log is the API's access log.
   [[nodiscard]] const nethttp::AccessLog& access_log() const noexcept { return access_log_; }
 
  private:

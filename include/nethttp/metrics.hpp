@@ -2,6 +2,7 @@
 /// \file metrics.hpp
 /// MetricsRegistry: request counters and latency histograms in the Prometheus text format.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,10 @@ class MetricsRegistry {
   /// middleware counts each request it wraps, at response finish (ResponseWriter::on_finish),
   /// so deferred responses count with their real status and duration.
   [[nodiscard]] Middleware middleware() const;
+  /// reject_observer returns a callback that counts, like middleware() does, the responses
+  /// the server writes itself when it rejects a request before any handler runs (400, 431,
+  /// ...), with a duration of 0. Add it to ServerConfig::reject_observers.
+  [[nodiscard]] std::function<void(const Request&, const ResponseStats&)> reject_observer() const;
   /// handler serves render() with `Content-Type: text/plain; version=0.0.4; charset=utf-8`.
   [[nodiscard]] Handler handler() const;
   /// render returns the current exposition text.

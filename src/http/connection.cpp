@@ -343,6 +343,13 @@ void Connection::respond_error(Error e, std::string_view reason) {
   ResponseImpl& w = ex_->response;
   w.begin(*this, ex_->out, ctx_.date, ex_->request);
   const std::string message = error_text(e, reason);
+  if (Request& req = ex_->request; req.method().empty() && !ex_->scratch.method.empty()) {
+    // Rejected before the header was complete (431, ...): give the error writer and the
+    // observers (an access log) the request line as far as it was read; not an over-long
+    // target (414).
+    req.set_method(ex_->scratch.method);
+    if (e != Error::uri_too_long) (void)req.set_target(ex_->scratch.target);
+  }
   try {
     write_error_with(ctx_.config.error_writer, w, ex_->request, status, message);
   } catch (const std::exception& ex) {

@@ -133,6 +133,13 @@ Middleware MetricsRegistry::middleware() const {
   };
 }
 
+std::function<void(const Request&, const ResponseStats&)> MetricsRegistry::reject_observer() const {
+  return [state = state_](const Request& r, const ResponseStats& stats) {
+    detail::bump<std::int64_t>(state->local().in_flight, 1);  // observe() counts it out again
+    state->observe(detail::method_index(r.method()), stats, 0.0);
+  };
+}
+
 Handler MetricsRegistry::handler() const {
   return [state = state_](ResponseWriter& w, Request&) {
     std::string body = state->render();

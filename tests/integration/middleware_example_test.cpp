@@ -109,12 +109,12 @@ TEST(MiddlewareExample, HelloIsValidJsonForAnyName) {
   }
 }
 
-TEST(MiddlewareExample, ProtocolRejectsReachTheAccessLog) {
+TEST(MiddlewareExample, ProtocolRejectsReachTheAccessLogAndMetrics) {
   AppOptions o = quiet_options();
   App app(o);
   ServerConfig cfg = testing::test_config();
   cfg.max_header_bytes = 1024;
-  cfg.reject_observers.push_back(app.access_log().reject_observer());
+  cfg.reject_observers = app.reject_observers();
   {
     testing::TestServer ts(app.handler(), cfg);
     app.bind(ts.server());
@@ -123,6 +123,8 @@ TEST(MiddlewareExample, ProtocolRejectsReachTheAccessLog) {
     ASSERT_TRUE(big);
     EXPECT_EQ(big->status, 431);
     EXPECT_EQ(test::get(ts.port(), "/api/hello").status, 200);
+    auto metrics = test::get(ts.port(), "/metrics");
+    EXPECT_NE(metrics.body.find("code=\"4xx\"} 1"), std::string::npos) << metrics.body;
     app.unbind();
   }
   ASSERT_TRUE(app.access_log().flush());
