@@ -234,7 +234,12 @@ bool ServerImpl::shutdown(std::chrono::milliseconds deadline) {
   }
   // A shutdown called from a handler must not wait for its own loop: it only starts it.
   if (detail::on_worker_thread()) return false;
-  cv_.wait_until(lock, until, [this] { return open_.load() == 0 || served_; });
+  // Drained means: every loop has closed its listeners (none can accept any more) and no
+  // connection is left. Checking open_ alone could catch a moment with none open while a
+  // loop that has not run its drain yet accepts one, which the stop would then cut off.
+  cv_.wait_until(lock, until, [this] {
+    return (loops_drained_ == workers_.size() && open_.load() == 0) || served_;
+  });
   const bool drained = open_.load() == 0;
   if (!stop_sent_ && serving_) {
     stop_sent_ = true;
@@ -252,6 +257,12 @@ bool ServerImpl::try_open_connection() noexcept {
     if (n >= config_.max_connections) return false;
   } while (!open_.compare_exchange_weak(n, n + 1));
   return true;
+}
+
+void ServerImpl::loop_drained() noexcept {
+  std::lock_guard lock(mu_);
+  ++loops_drained_;
+  cv_.notify_all();
 }
 
 void ServerImpl::connection_closed() noexcept {

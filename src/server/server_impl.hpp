@@ -32,6 +32,9 @@ class ServerImpl final : public detail::ServerHooks {
   std::uint64_t next_connection_id() noexcept override { return next_id_.fetch_add(1) + 1; }
   bool try_open_connection() noexcept override;
   void connection_closed() noexcept override;
+  /// loop_drained: a loop has closed its listeners and started draining its connections
+  /// (called on that loop). Until every loop has, open connections may still grow.
+  void loop_drained() noexcept;
 
   [[nodiscard]] std::uint16_t port() const noexcept { return port_.load(); }
   [[nodiscard]] bool shutting_down() const noexcept { return shutting_down_.load(); }
@@ -74,6 +77,7 @@ class ServerImpl final : public detail::ServerHooks {
   bool served_ = false;    // guarded by mu_: serve() has returned
   bool stop_sent_ = false; // guarded by mu_
   bool cut_delay_ = false; // guarded by mu_: close() ends a drain_delay early
+  std::size_t loops_drained_ = 0;  // guarded by mu_: loops that ran post_drain
 };
 
 }  // namespace nethttp

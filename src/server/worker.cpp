@@ -151,6 +151,7 @@ void Worker::post_drain() {
     ctx_.draining = true;
     close_listeners();
     ctx_.for_each_connection([](Connection& c) { c.begin_drain(); });
+    server_.loop_drained();
   });
 }
 

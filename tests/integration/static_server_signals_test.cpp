@@ -1,0 +1,125 @@
+// nethttp-static's control signals as a process: SIGHUP re-reads --config (and keeps the
+// old settings when the file is bad), SIGUSR2 whose new process fails to start leaves the
+// old one serving, --no-health turns /healthz and /readyz off, and a second instance on a
+// busy port fails with "Address already in use". The happy hot-upgrade path under load is
+// tests/deploy/hot_upgrade.sh.
+
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "support/child_process.hpp"
+#include "support/raw_client.hpp"
+#include "support/temp_dir.hpp"
+
+namespace nethttp {
+namespace {
+
+#ifdef NETHTTP_STATIC_BIN
+const std::string kBinary = NETHTTP_STATIC_BIN;
+#else
+const std::string kBinary;
+#endif
+
+class StaticServerSignals : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (kBinary.empty()) GTEST_SKIP() << "nethttp-static is not built (NETHTTP_BUILD_EXAMPLES=OFF)";
+    dir.write("site/index.html", "<p>hi</p>");
+    write_config("cache-control = max-age=1\n");
+  }
+  void write_config(const std::string& text) {
+    std::ofstream(dir.path() / "nethttp.conf", std::ios::trunc) << text;
+  }
+  std::string root() const { return (dir.path() / "site").string(); }
+  std::string config() const { return (dir.path() / "nethttp.conf").string(); }
+  // read_line_containing reads stdout lines until one contains what ("" if none comes).
+  static std::string read_line_containing(test::ChildProcess& c, const std::string& what) {
+    for (int i = 0; i < 20; ++i) {
+      std::string line = c.read_stdout_line();
+      if (line.find(what) != std::string::npos) return line;
+      if (line.empty()) break;
+    }
+    return {};
+  }
+  test::TempDir dir{"nethttp-sss"};
+};
+
+TEST_F(StaticServerSignals, SighupReloadsConfigAndKeepsItWhenBad) {
+  test::ChildProcess c(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "1", "--access-log",
+                                 "off", "--config", config()});
+  std::uint16_t port = test::port_after(c.read_stdout_line(), "http://127.0.0.1:");
+  ASSERT_NE(port, 0) << c.err();
+  EXPECT_EQ(test::get(port, "/").header("Cache-Control"), "max-age=1");
+
+  write_config("# reloaded\ncache-control = public, max-age=99\nlog-level = warn\n");
+  c.signal(SIGHUP);
+  std::string line = read_line_containing(c, "SIGHUP");
+  EXPECT_EQ(line, "nethttp-static: SIGHUP: reloaded " + config() +
+                      ": cache-control \"public, max-age=99\", log-level warn");
+  EXPECT_EQ(test::get(port, "/").header("Cache-Control"), "public, max-age=99");
+
+  write_config("cache-control = max-age=5\nbogus = 1\n");
+  c.signal(SIGHUP);
+  line = read_line_containing(c, "SIGHUP");
+  EXPECT_EQ(line, "nethttp-static: SIGHUP: keeping the current settings: " + config() +
+                      ":2: unknown setting \"bogus\"");
+  EXPECT_EQ(test::get(port, "/").header("Cache-Control"), "public, max-age=99");
+
+  c.signal(SIGTERM);
+  EXPECT_EQ(c.wait_exit(), 0) << c.err();
+}
+
+TEST_F(StaticServerSignals, FailedUpgradeKeepsServing) {
+  test::ChildProcess c(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "2", "--access-log",
+                                 "off", "--config", config()});
+  std::uint16_t port = test::port_after(c.read_stdout_line(), "http://127.0.0.1:");
+  ASSERT_NE(port, 0) << c.err();
+  // The new process reads the same --config at startup: a broken one makes it exit 1.
+  write_config("log-level = loud\n");
+  c.signal(SIGUSR2);
+  EXPECT_EQ(read_line_containing(c, "SIGUSR2: starting"), "nethttp-static: SIGUSR2: starting a new process on the same sockets");
+  std::string failed = read_line_containing(c, "upgrade failed");
+  EXPECT_NE(failed.find("nethttp-static: SIGUSR2: upgrade failed, still serving: new process "), std::string::npos)
+      << failed;
+  EXPECT_NE(failed.find("exited with status 1 before it was ready"), std::string::npos) << failed;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(test::get(port, "/").body, "<p>hi</p>");
+  EXPECT_EQ(test::get(port, "/readyz").status, 200);
+  c.signal(SIGTERM);
+  EXPECT_EQ(c.wait_exit(), 0) << c.err();
+  // The failed process said why on the stderr it inherited.
+  EXPECT_NE(c.err().find("log-level wants debug, info, warn or error, got \"loud\""), std::string::npos) << c.err();
+}
+
+TEST_F(StaticServerSignals, NoHealthTurnsTheProbesOff) {
+  test::ChildProcess c(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "1", "--access-log",
+                                 "off", "--no-health"});
+  std::uint16_t port = test::port_after(c.read_stdout_line(), "http://127.0.0.1:");
+  ASSERT_NE(port, 0) << c.err();
+  EXPECT_EQ(test::get(port, "/healthz").status, 404);
+  EXPECT_EQ(test::get(port, "/readyz").status, 404);
+  c.signal(SIGTERM);
+  EXPECT_EQ(c.wait_exit(), 0) << c.err();
+}
+
+TEST_F(StaticServerSignals, SecondInstanceOnTheSamePortFails) {
+  test::ChildProcess first(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "2", "--access-log",
+                                     "off"});
+  std::uint16_t port = test::port_after(first.read_stdout_line(), "http://127.0.0.1:");
+  ASSERT_NE(port, 0) << first.err();
+  const std::string taken = "127.0.0.1:" + std::to_string(port);
+  test::ChildProcess second(kBinary, {"--root", root(), "--listen", taken, "--threads", "2", "--access-log", "off"});
+  EXPECT_EQ(second.wait_exit(), 1);
+  EXPECT_EQ(second.err(), "nethttp-static: cannot listen on " + taken + ": Address already in use\n");
+  first.signal(SIGTERM);
+  EXPECT_EQ(first.wait_exit(), 0) << first.err();
+}
+
+}  // namespace
+}  // namespace nethttp
