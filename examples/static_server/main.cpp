@@ -81,7 +81,10 @@ int main(int argc, char** argv) {
   mux.handle("/", [&files](nethttp::ResponseWriter& w, nethttp::Request& r) { files.load()->serve(w, r); });
   nethttp::MetricsRegistry metrics;
   nethttp::Handler app = mux;
-  if (flags.metrics) app = nethttp::chain(app, {metrics.middleware()});
+  if (flags.metrics) {
+    app = nethttp::chain(app, {metrics.middleware()});
+    config.reject_observers.push_back(metrics.reject_observer());  // 400/408/413/414/431 counted too
+  }
   std::optional<nethttp::AccessLog> access_log;  // reopened on SIGHUP, for logrotate
   if (flags.access_log != "off") {
     try {

@@ -1,5 +1,5 @@
 // nethttp-static's control signals as a process: SIGHUP re-reads --config (and keeps the
-// old settings when the file is bad), SIGUSR2 whose new process fails to start leaves the
+// old settings when the file is bad) and reopens --access-log, SIGUSR2 whose new process fails to start leaves the
 // old one serving, --no-health turns /healthz and /readyz off, and a second instance on a
 // busy port fails with "Address already in use". The happy hot-upgrade path under load is
 // tests/deploy/hot_upgrade.sh.
@@ -11,6 +11,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -74,6 +76,42 @@ TEST_F(StaticServerSignals, SighupReloadsConfigAndKeepsItWhenBad) {
 
   c.signal(SIGTERM);
   EXPECT_EQ(c.wait_exit(), 0) << c.err();
+}
+
+// SIGHUP also reopens --access-log under its path, as logrotate expects: lines before the
+// signal stay in the renamed file, lines after go to a new file. Requests the server
+// rejects itself (here a 400 for a missing Host) are logged like any other.
+TEST_F(StaticServerSignals, SighupReopensTheAccessLogAndRejectsAreLogged) {
+  const std::string log = (dir.path() / "access.log").string();
+  dir.write("site/a.txt", "a");
+  test::ChildProcess c(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "1", "--access-log", log});
+  std::uint16_t port = test::port_after(c.read_stdout_line(), "http://127.0.0.1:");
+  ASSERT_NE(port, 0) << c.err();
+  EXPECT_EQ(test::get(port, "/").status, 200);
+  auto slurp = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  // The log's writer thread writes the line soon after the response: rotate only once it has.
+  for (int i = 0; i < 200 && slurp(log).find("\"GET / HTTP/1.1\" 200") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+
+  std::filesystem::rename(log, log + ".1");
+  c.signal(SIGHUP);
+  EXPECT_EQ(read_line_containing(c, "access log"), "nethttp-static: SIGHUP: access log reopened");
+  EXPECT_EQ(test::get(port, "/a.txt").status, 200);
+  std::optional<test::ParsedResponse> rejected = test::roundtrip(port, "GET /no-host HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(rejected.has_value());
+  EXPECT_EQ(rejected->status, 400);
+
+  c.signal(SIGTERM);
+  ASSERT_EQ(c.wait_exit(), 0) << c.err();  // exit drains the log's queue
+  const std::string before = slurp(log + ".1"), after = slurp(log);
+  EXPECT_NE(before.find("\"GET / HTTP/1.1\" 200"), std::string::npos) << before;
+  EXPECT_EQ(before.find("/a.txt"), std::string::npos) << before;
+  EXPECT_NE(after.find("\"GET /a.txt HTTP/1.1\" 200"), std::string::npos) << after;
+  EXPECT_NE(after.find("\"GET /no-host HTTP/1.1\" 400"), std::string::npos) << after;
 }
 
 TEST_F(StaticServerSignals, FailedUpgradeKeepsServing) {
