@@ -24,6 +24,9 @@ class ServerImpl final : public detail::ServerHooks {
   std::error_code listen();
   std::error_code serve();
   bool shutdown(std::chrono::milliseconds deadline);
+  /// loop_failed records the first error that stopped a loop (serve() returns it), and
+  /// stops every other loop. Thread-safe; called on the failed loop's thread.
+  void loop_failed(unsigned index, std::error_code ec);
 
   // ServerHooks (thread-safe)
   std::uint64_t next_connection_id() noexcept override { return next_id_.fetch_add(1) + 1; }
@@ -57,6 +60,7 @@ class ServerImpl final : public detail::ServerHooks {
   bool serving_ = false;   // guarded by mu_
   bool served_ = false;    // guarded by mu_: serve() has returned
   bool stop_sent_ = false; // guarded by mu_
+  std::error_code failure_; // guarded by mu_: the first error that stopped a loop
 };
 
 }  // namespace nethttp
