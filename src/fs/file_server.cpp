@@ -377,6 +377,7 @@ ContentValidators prepare_content(ResponseWriter& w, std::string_view name, std:
 
 }  // namespace
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the public signature stays as declared
 Handler file_server(std::string root_dir, FileServerOptions options) {
   auto state = std::make_shared<FileServerState>();
   state->root.reset(::open(root_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -429,9 +429,9 @@ void Connection::run_finish_callbacks(bool completed) {
   if (!ex_ || ex_->finished.empty()) return;
   auto callbacks = std::move(ex_->finished);
   ex_->finished.clear();
-  for (auto& [fn, stats] : callbacks) {
-    stats.completed = completed;
-    guarded("on_finish callback", [&] { fn(stats); });
+  for (auto& callback : callbacks) {
+    callback.second.completed = completed;
+    guarded("on_finish callback", [&] { callback.first(callback.second); });
   }
 }
 
