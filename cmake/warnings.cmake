@@ -9,7 +9,8 @@ option(NETHTTP_WERROR "Treat warnings in nethttp's own targets as errors (needs 
 
 function(nethttp_target_warnings target)
   if(NETHTTP_WARNINGS)
-    target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-missing-field-initializers)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-missing-field-initializers
+                                             -Wshadow -Wconversion -Wsign-conversion -Wpedantic -Wold-style-cast)
     if(NETHTTP_WERROR)
       target_compile_options(${target} PRIVATE -Werror)
       if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)

@@ -34,10 +34,12 @@ struct ResponseStats {
 /// ResponseWriter builds the response to one request.
 ///
 /// Framing is automatic. If the handler sets Content-Length it must write exactly that many
-/// bytes. Otherwise, a response finished without flush() gets a Content-Length of what was
-/// written; a response that is flushed first is sent chunked (HTTP/1.1) or delimited by
-/// closing the connection (HTTP/1.0). HEAD responses carry the same headers and no body;
-/// 1xx, 204 and 304 responses never carry a body. `Date` is always added.
+/// bytes. Otherwise, if the whole body (file ranges included) stays within 64 KiB and flush()
+/// is not called, the response gets a Content-Length of what was written (Go does the same
+/// under a few KB). A response that is flushed, or whose body grows past 64 KiB, is sent
+/// as it is written: chunked (HTTP/1.1) or delimited by closing the connection (HTTP/1.0).
+/// Set Content-Length yourself to keep a large body unchunked. HEAD responses carry the same
+/// headers and no body; 1xx, 204 and 304 responses never carry a body. `Date` is always added.
 ///
 /// A ResponseWriter belongs to the loop thread that called the handler. It is invalid after
 /// the handler returns unless the handler called defer(); then it is valid inside the

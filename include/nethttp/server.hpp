@@ -74,7 +74,9 @@ class Server {
   /// Errors: not listening yet or shutting down (operation_canceled). Thread-safe.
   std::error_code share_listeners(std::vector<UniqueFd>& out);
   /// serve runs the event loops until shutdown() or close() completes. Calls listen() first
-  /// if needed. Returns the first error that stopped it, or success.
+  /// if needed. Returns the first error that stopped it, or success. An event loop that
+  /// fails (its epoll/kqueue refuses, or an exception escapes it) stops the whole server:
+  /// every loop closes its connections at once and serve() returns that loop's error.
   std::error_code serve();
   /// listen_and_serve is listen() then serve().
   std::error_code listen_and_serve();

@@ -8,7 +8,7 @@ int status_for(Error e) noexcept {
   switch (e) {
     case Error::ok: return 200;
     case Error::bad_request: return 400;
-    case Error::header_timeout: return 408;
+    case Error::header_timeout:
     case Error::read_timeout: return 408;
     case Error::body_too_large: return 413;
     case Error::uri_too_long: return 414;

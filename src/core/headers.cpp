@@ -11,7 +11,7 @@ namespace {
 
 // offset_in returns where s starts inside arena when s is a view of arena's bytes.
 std::optional<std::size_t> offset_in(const std::string& arena, std::string_view s) noexcept {
-  const std::less_equal<const char*> le;
+  const std::less_equal<> le;  // a total order even for pointers into different objects
   const char* begin = arena.data();
   const char* end = begin + arena.size();
   if (s.empty() || !le(begin, s.data()) || !le(s.data() + s.size(), end)) return std::nullopt;

@@ -120,16 +120,20 @@ std::string_view Request::path_value(std::string_view name) const noexcept {
 }
 
 void Request::set_path_value(std::string_view name, std::string_view value) {
-  for (std::size_t i = 0; i < path_values_.size(); ++i) {
-    if (path_values_.at(i).name == name) {
-      // Rare (a middleware overriding the router): rebuild without the old entry.
-      Headers copy;
-      for (HeaderField f : path_values_) {
-        if (f.name != name) copy.add(f.name, f.value);
-      }
-      path_values_ = std::move(copy);
+  bool present = false;
+  for (HeaderField f : path_values_) {
+    if (f.name == name) {
+      present = true;
       break;
     }
+  }
+  if (present) {
+    // Rare (a middleware overriding the router): rebuild without the old entry.
+    Headers copy;
+    for (HeaderField f : path_values_) {
+      if (f.name != name) copy.add(f.name, f.value);
+    }
+    path_values_ = std::move(copy);
   }
   path_values_.add(name, value);
 }

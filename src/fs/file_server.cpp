@@ -420,6 +420,7 @@ ContentValidators prepare_content(ResponseWriter& w, std::string_view name, std:
 
 }  // namespace
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the public signature stays as declared
 Handler file_server(std::string root_dir, FileServerOptions options) {
   auto state = std::make_shared<FileServerState>(root_dir);
   if (int err = state->root.open(); err != 0) {

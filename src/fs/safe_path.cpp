@@ -65,7 +65,7 @@ void split_into(std::string_view path, std::deque<std::string>& out, bool front)
 OpenResult open_with_openat2(int root_fd, std::string_view relative, int flags) {
   std::string path(relative.empty() ? std::string_view(".") : relative);
   open_how how{};
-  how.flags = static_cast<std::uint64_t>(flags) | O_CLOEXEC;
+  how.flags = static_cast<decltype(how.flags)>(flags | O_CLOEXEC);
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   for (int attempt = 0;; ++attempt) {
     OpenResult r;

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <exception>
 #include <string>
+#include <utility>
 
 #include "http/loop_context.hpp"
 #include "net/socket.hpp"
@@ -78,6 +80,21 @@ Connection::Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, 
   format_address(reinterpret_cast<const sockaddr*>(&peer), remote_);
 }
 
+// guarded runs fn, a user callback, under the connection's one exception policy
+// (callback_threw). Returns false if fn threw.
+template <class F>
+bool Connection::guarded(const char* what, F&& fn) noexcept {
+  try {
+    std::forward<F>(fn)();
+    return true;
+  } catch (const std::exception& e) {
+    callback_threw(what, e.what());
+  } catch (...) {
+    callback_threw(what, "non-standard exception");
+  }
+  return false;
+}
+
 Connection::~Connection() {
   if (state_ == ConnState::Idle) ctx_.unlink_idle(*this);
   if (target_) target_->kill();
@@ -89,7 +106,8 @@ bool Connection::start() {
     return false;
   }
   ctx_.counters.add(ctx_.counters.open, 1);
-  if (ctx_.config.conn_state) ctx_.config.conn_state(ConnInfo{id_, remote_, ctx_.index}, ConnState::New);
+  notify_state(ConnState::New);
+  if (closed()) return true;  // conn_state threw: closed already
   set_deadline(ctx_.loop.now_ms() + ctx_.config.read_header_timeout.count(), DeadlineKind::header);
   pump();  // the request often arrives with the connection
   return true;
@@ -100,13 +118,13 @@ bool Connection::idle() const noexcept {
 }
 
 bool Connection::may_keep_alive() const noexcept {
-  return !closing_ && parser_.keep_alive() && !ctx_.draining && !peer_eof_;
+  return phase_ == Phase::open && parser_.keep_alive() && !ctx_.draining && !peer_eof_;
 }
 
 bool Connection::response_pending() const noexcept { return ex_ && ex_->response.active(); }
 
 bool Connection::can_parse() const noexcept {
-  return !closed_ && !closing_ && !lingering_ && !response_pending() &&
+  return phase_ == Phase::open && !response_pending() &&
          (!ex_ || (ex_->out.buffered_bytes() < ctx_.config.max_output_bytes &&
                    ex_->out.file_slices() < kMaxQueuedFiles));
 }
@@ -116,7 +134,16 @@ void Connection::set_state(ConnState s) {
   if (state_ == ConnState::Idle) ctx_.unlink_idle(*this);
   state_ = s;
   if (s == ConnState::Idle) ctx_.link_idle(*this);
-  if (ctx_.config.conn_state) ctx_.config.conn_state(ConnInfo{id_, remote_, ctx_.index}, s);
+  notify_state(s);
+}
+
+void Connection::notify_state(ConnState s) {
+  if (!ctx_.config.conn_state) return;
+  guarded("conn_state", [&] { ctx_.config.conn_state(ConnInfo{id_, remote_, ctx_.index}, s); });
+}
+
+void Connection::stop_requests() noexcept {
+  if (phase_ == Phase::open) phase_ = Phase::closing;
 }
 
 void Connection::ensure_exchange() {
@@ -129,7 +156,7 @@ void Connection::ensure_exchange() {
 // ---- events -------------------------------------------------------------------------
 
 void Connection::on_event(const PollEvent& event) {
-  if (closed_) return;
+  if (closed()) return;
   if (event.readable || event.hangup) readable_ = true;
   if (event.hangup && response_pending()) {
     abort();  // the client is gone: a deferred completion becomes a no-op
@@ -150,32 +177,31 @@ void Connection::on_event(const PollEvent& event) {
 
 void Connection::on_write_budget() {
   in_ready_list_ = false;
-  if (!closed_) pump();
+  if (!closed()) pump();
 }
 
 void Connection::pump() {
-  if (pumping_) {
-    repump_ = true;
+  if (pump_ != Pump::idle) {
+    pump_ = Pump::again;
     return;
   }
-  pumping_ = true;
   do {
-    repump_ = false;
-    if (lingering_) {
+    pump_ = Pump::running;
+    if (phase_ == Phase::lingering) {
       start_linger();
       break;
     }
     write_output();
-    if (closed_) break;
+    if (closed()) break;
     read_and_parse();
-    if (closed_) break;
+    if (closed()) break;
     write_output();
-    if (closed_) break;
+    if (closed()) break;
     // Writing may have drained enough to lift backpressure: go back for waiting input now,
     // because no further event will announce it.
-    if (can_parse() && ((ex_ && !ex_->pending_input.empty()) || (readable_ && !peer_eof_))) repump_ = true;
-  } while (repump_ && !closed_);
-  pumping_ = false;
+    if (can_parse() && ((ex_ && !ex_->pending_input.empty()) || (readable_ && !peer_eof_))) pump_ = Pump::again;
+  } while (pump_ == Pump::again && !closed());
+  pump_ = Pump::idle;
   settle();
 }
 
@@ -222,18 +248,18 @@ bool Connection::parse(std::string_view data, bool from_pending) {
     std::size_t used = 0;
     RequestParser::Status st = parser_.execute(rest, used);
     rest.remove_prefix(used);
+    if (closed()) return false;  // a callback run by the parser (conn_state) threw
     if (st == RequestParser::Status::need_more) break;
     if (st == RequestParser::Status::error) {
-      if (closed_) return false;
       ex_->pending_input.clear();
       if (!response_pending()) respond_error(parser_.error(), parser_.reason());
       return false;
     }
     parser_.next_message();
     dispatch();
-    if (closed_) return false;
+    if (closed()) return false;
     if (++batch_ >= ctx_.config.max_pipelined) write_output();
-    if (closed_) return false;
+    if (closed()) return false;
     if (!can_parse()) {
       stash();
       return false;
@@ -264,20 +290,16 @@ Error Connection::on_request_headers(Request& request, bool has_body) {
   if (ctx_.config.check_continue) {
     // Let the application refuse the body before the client sends it (RFC 9110 10.1.1).
     ResponseImpl& w = ex_->response;
-    closing_ = true;  // provisional: if it answers now, the unread body ends the connection
+    phase_ = Phase::closing;  // provisional: if it answers now, the unread body ends the connection
     w.begin(*this, ex_->out, ctx_.date, request);
-    try {
-      ctx_.config.check_continue.serve(w, request);
-    } catch (const std::exception& e) {
-      handle_exception(e.what());
-    }
-    if (w.status() != 0) {
+    guarded("check_continue", [&] { ctx_.config.check_continue.serve(w, request); });
+    if (w.status() != 0 || closed()) {
       complete_response();
       answered_early_ = true;
       return Error::expectation_failed;  // stop parsing; the answer is already queued
     }
     w.mark_inactive();
-    closing_ = false;
+    phase_ = Phase::open;  // parsing runs only while open, so that is where we were
   }
   ex_->out.append("HTTP/1.1 100 Continue\r\n\r\n");
   return Error::ok;
@@ -291,17 +313,8 @@ void Connection::dispatch() {
   ctx_.counters.add(ctx_.counters.requests, 1);
   ctx_.note_route(r.method(), r.path());
   set_deadline(0, DeadlineKind::none);
-  bool threw = false;
-  try {
-    ctx_.handler.serve(w, r);
-  } catch (const std::exception& e) {
-    threw = true;
-    handle_exception(e.what());
-  } catch (...) {
-    threw = true;
-    handle_exception("non-standard exception");
-  }
-  if (closed_) return;
+  const bool threw = !guarded("handler", [&] { ctx_.handler.serve(w, r); });
+  if (closed()) return;
   if (!threw && w.deferred() && !w.finished()) {
     set_deadline(ctx_.loop.now_ms() + ctx_.config.handler_timeout.count(), DeadlineKind::handler);
     return;
@@ -309,15 +322,29 @@ void Connection::dispatch() {
   complete_response();
 }
 
-void Connection::handle_exception(const char* what) {
-  log_error(std::string("handler threw (") + std::string(ex_->request.method()) + " " +
-            std::string(ex_->request.target()) + "): " + what);
-  ResponseImpl& w = ex_->response;
-  if (w.reset_for_error()) {
-    error(w, "500 internal server error", Status::InternalServerError);
-  } else {
-    abort();  // part of the response is already out: closing is the only honest end
+// callback_threw is the policy for a user callback that threw: log it with the route, answer
+// 500 if nothing of the response was sent, close the connection otherwise (part of the
+// response is out, or there is no response to answer), and keep serving everything else.
+void Connection::callback_threw(const char* what, const char* message) noexcept {
+  try {
+    const bool in_request = ex_ && (ex_->response.active() || parser_.in_message());
+    std::string line = std::string(what) + " threw (";
+    if (in_request) {
+      line.append(ex_->request.method()).append(" ").append(ex_->request.target());
+    } else {
+      line.append("connection ").append(remote_);
+    }
+    log_error(line.append("): ").append(message));
+  } catch (...) {  // the logger is user code too: its failure must not change the answer
   }
+  try {
+    if (ex_ && ex_->response.active() && ex_->response.reset_for_error()) {
+      error(ex_->response, "500 internal server error", Status::InternalServerError);
+      return;
+    }
+  } catch (...) {  // no memory for the error body: closing still ends it honestly
+  }
+  abort();
 }
 
 void Connection::complete_response() {
@@ -331,15 +358,15 @@ void Connection::complete_response() {
     target_.reset();
   }
   ex_->on_deferred_timeout = nullptr;
-  if (!w.keep_alive() || !parser_.keep_alive() || ctx_.draining) closing_ = true;
+  if (!w.keep_alive() || !parser_.keep_alive() || ctx_.draining) stop_requests();
 }
 
 void Connection::respond_error(Error e, std::string_view reason) {
-  if (closed_) return;
+  if (closed()) return;
   ensure_exchange();
   if (answered_early_) return;  // check_continue already answered
   const int status = status_for(e);
-  closing_ = true;
+  stop_requests();
   ResponseImpl& w = ex_->response;
   w.begin(*this, ex_->out, ctx_.date, ex_->request);
   const std::string message = error_text(e, reason);
@@ -378,7 +405,7 @@ void Connection::respond_error(Error e, std::string_view reason) {
 }
 
 void Connection::flush_from_handler() {
-  if (!closed_) write_output();
+  if (!closed()) write_output();
 }
 
 DeferredResponse Connection::make_deferred() {
@@ -388,29 +415,18 @@ DeferredResponse Connection::make_deferred() {
 }
 
 void Connection::on_deferred(std::uint64_t seq, std::function<void(ResponseWriter&)>& fn, bool finish) {
-  if (closed_ || !ex_ || seq != deferred_seq_ || !target_) return;
+  if (closed() || !ex_ || seq != deferred_seq_ || !target_) return;
   ResponseImpl& w = ex_->response;
   if (!w.active() || w.finished()) return;
-  bool threw = false;
-  if (fn) {
-    try {
-      fn(w);
-    } catch (const std::exception& e) {
-      threw = true;
-      handle_exception(e.what());
-    } catch (...) {
-      threw = true;
-      handle_exception("non-standard exception");
-    }
-  }
-  if (closed_) return;
+  const bool threw = fn && !guarded("deferred callback", [&] { fn(w); });
+  if (closed()) return;
   if (finish || threw) complete_response();
   pump();
 }
 
 void Connection::on_deferred_timeout_armed(std::uint64_t seq, std::int64_t delay_ms,
                                            std::function<void(ResponseWriter&)> fn) {
-  if (closed_ || !ex_ || seq != deferred_seq_ || !response_pending()) return;
+  if (closed() || !ex_ || seq != deferred_seq_ || !response_pending()) return;
   ex_->on_deferred_timeout = std::move(fn);
   set_deadline(ctx_.loop.now_ms() + std::max<std::int64_t>(delay_ms, 0), DeadlineKind::handler);
 }
@@ -428,12 +444,10 @@ void Connection::write_output() {
   if (written > 0) ctx_.counters.add(ctx_.counters.bytes_sent, written);
   switch (res) {
     case OutputQueue::Result::drained:
-      write_blocked_ = false;
       if (deadline_kind_ == DeadlineKind::write) set_deadline(0, DeadlineKind::none);
       run_finish_callbacks(true);
       break;
     case OutputQueue::Result::blocked:
-      write_blocked_ = true;
       // nginx's send_timeout: the clock restarts whenever the client takes some bytes.
       if (written > 0 || deadline_kind_ != DeadlineKind::write) {
         // The send queue as the stall starts: only a shrink from here on is progress.
@@ -457,25 +471,20 @@ void Connection::run_finish_callbacks(bool completed) {
   if (!ex_ || ex_->finished.empty()) return;
   auto callbacks = std::move(ex_->finished);
   ex_->finished.clear();
-  for (auto& [fn, stats] : callbacks) {
-    stats.completed = completed;
-    try {
-      fn(stats);
-    } catch (const std::exception& e) {
-      log_error(std::string("on_finish callback threw: ") + e.what());
-    } catch (...) {
-    }
+  for (auto& callback : callbacks) {
+    callback.second.completed = completed;
+    guarded("on_finish callback", [&] { callback.first(callback.second); });
   }
 }
 
 void Connection::settle() {
-  if (closed_ || lingering_) return;
+  if (phase_ == Phase::lingering || phase_ == Phase::closed) return;
   if (response_pending()) {
     if (peer_eof_) abort();
     return;
   }
   if (ex_ && !ex_->out.empty()) return;  // write deadline armed in write_output
-  if (closing_) {
+  if (phase_ == Phase::closing) {
     start_linger();
     return;
   }
@@ -491,13 +500,14 @@ void Connection::settle() {
     return;
   }
   set_state(ConnState::Idle);
+  if (closed()) return;  // conn_state threw
   if (deadline_kind_ != DeadlineKind::idle) {
     set_deadline(ctx_.loop.now_ms() + ctx_.config.idle_timeout.count(), DeadlineKind::idle);
   }
 }
 
 void Connection::start_linger() {
-  if (!lingering_) {
+  if (phase_ != Phase::lingering) {
     // Like nginx's lingering_close "on": wait only when the client may still be sending (a
     // request cut short by an error, or pipelined input we will never answer). A client
     // that sent a complete request and nothing more gets an immediate close.
@@ -507,7 +517,7 @@ void Connection::start_linger() {
       close_now();
       return;
     }
-    lingering_ = true;
+    phase_ = Phase::lingering;
     set_deadline(ctx_.loop.now_ms() + std::min<std::int64_t>(kLingerMs, ctx_.config.idle_timeout.count()),
                  DeadlineKind::linger);
   }
@@ -534,8 +544,8 @@ void Connection::abort() {
 }
 
 void Connection::close_now() {
-  if (closed_) return;
-  closed_ = true;
+  if (closed()) return;
+  phase_ = Phase::closed;
   if (target_) {
     target_->kill();
     target_.reset();
@@ -559,7 +569,7 @@ void Connection::close_now() {
 }
 
 void Connection::begin_drain() {
-  if (closed_) return;
+  if (closed()) return;
   // A connection accepted just before the drain has not had its first request read yet
   // (its bytes may be in the socket already): closing it would fail a request the client
   // sent in good faith, as a hot upgrade or a restart would then show. Like Go, it gets
@@ -570,7 +580,7 @@ void Connection::begin_drain() {
     close_now();
     return;
   }
-  closing_ = true;
+  stop_requests();
   pump();
 }
 
@@ -586,7 +596,7 @@ void Connection::set_deadline(std::int64_t at_ms, DeadlineKind kind) {
 }
 
 void Connection::on_deadline(std::int64_t now_ms) {
-  if (closed_) return;
+  if (closed()) return;
   if (armed_ms_ != 0 && armed_ms_ <= now_ms) armed_ms_ = 0;  // that entry just fired
   if (deadline_kind_ == DeadlineKind::none) return;
   if (deadline_ms_ > now_ms) {
@@ -614,11 +624,7 @@ void Connection::on_timeout(DeadlineKind kind) {
     case DeadlineKind::handler: {
       ResponseImpl& w = ex_->response;
       if (auto fn = std::move(ex_->on_deferred_timeout)) {
-        try {
-          fn(w);
-        } catch (const std::exception& e) {
-          handle_exception(e.what());
-        }
+        guarded("deferred timeout callback", [&] { fn(w); });
       } else if (w.reset_for_error()) {
         log_error(std::string("deferred response timed out (") + std::string(ex_->request.method()) + " " +
                   std::string(ex_->request.target()) + ")");
@@ -627,7 +633,7 @@ void Connection::on_timeout(DeadlineKind kind) {
         abort();
         return;
       }
-      if (closed_) return;
+      if (closed()) return;
       complete_response();
       break;
     }

@@ -12,6 +12,15 @@
 //   writing and discard input for a moment so the client reads our answer, not a reset).
 // Every state has exactly one deadline (see set_deadline); I/O, timers and deferred
 // completions all funnel into pump(), which never recurses.
+//
+// The connection's life is one Phase (open → closing → lingering → closed);
+// what remains beside it is orthogonal: the socket's input side (readable_, peer_eof_), the
+// write scheduler (in_ready_list_), pump()'s re-entrancy guard (pump_) and check_continue's
+// early answer (answered_early_).
+//
+// Every user callback the connection runs (the handler, check_continue, deferred and timeout
+// callbacks, conn_state, on_finish callbacks — which carry the access log and metrics) goes
+// through guarded(): one exception policy, in callback_threw().
 
 #include <netinet/in.h>
 
@@ -52,7 +61,7 @@ class Connection final : public ParserEvents {
   void abort();
 
   [[nodiscard]] std::uint64_t token() const noexcept { return token_; }
-  [[nodiscard]] bool closed() const noexcept { return closed_; }
+  [[nodiscard]] bool closed() const noexcept { return phase_ == Phase::closed; }
   [[nodiscard]] bool idle() const noexcept;
 
   // For ResponseImpl
@@ -75,13 +84,27 @@ class Connection final : public ParserEvents {
 
  private:
   enum class DeadlineKind : std::uint8_t { none, header, body, handler, write, idle, linger };
+  /// Phase is where the connection is in its life. It only moves forwards, but for
+  /// check_continue's provisional closing (undone when it lets the body come).
+  enum class Phase : std::uint8_t {
+    open,       ///< reading and answering requests
+    closing,    ///< no more requests: close once the response is out
+    lingering,  ///< our FIN is sent; discarding input until the client closes
+    closed,     ///< descriptor closed; waiting to be destroyed
+  };
+  /// Pump is pump()'s re-entrancy guard: a call while running asks for one more round.
+  enum class Pump : std::uint8_t { idle, running, again };
 
   void pump();
   void read_and_parse();
   bool parse(std::string_view data, bool from_pending);
   void dispatch();
   void complete_response();
-  void handle_exception(const char* what);
+  template <class F>
+  bool guarded(const char* what, F&& fn) noexcept;
+  void callback_threw(const char* what, const char* message) noexcept;
+  void notify_state(ConnState s);
+  void stop_requests() noexcept;
   void respond_error(Error e, std::string_view reason = {});
   void write_output();
   void after_output_drained();
@@ -118,15 +141,11 @@ class Connection final : public ParserEvents {
   unsigned batch_ = 0;              // responses produced since the last write
   DeadlineKind deadline_kind_ = DeadlineKind::none;
   ConnState state_ = ConnState::New;
+  Phase phase_ = Phase::open;
+  Pump pump_ = Pump::idle;
   bool readable_ = true;            // edge-triggered: no EAGAIN seen since the last edge
-  bool write_blocked_ = false;
-  bool in_ready_list_ = false;
-  bool closing_ = false;            // no more requests: close once the response is out
-  bool lingering_ = false;
-  bool peer_eof_ = false;
-  bool closed_ = false;
-  bool pumping_ = false;
-  bool repump_ = false;
+  bool peer_eof_ = false;           // the client sent FIN
+  bool in_ready_list_ = false;      // queued in ctx_.ready_writers for more write budget
   bool answered_early_ = false;     // check_continue refused the body with its own response
 };
 

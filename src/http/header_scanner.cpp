@@ -41,8 +41,7 @@ HeaderScanner::Result HeaderScanner::scan(std::string_view data, std::size_t& co
         break;
       case State::line_start:
         if (c == '\r') state_ = State::end_cr;
-        else if (c == ' ' || c == '\t') return Result::error;  // obs-fold (RFC 9112 5.2)
-        else if (c == '\n' || c == ':') return Result::error;
+        else if (c == ' ' || c == '\t' || c == '\n' || c == ':') return Result::error;  // obs-fold, bare LF, no name
         else state_ = State::name;
         break;
       case State::name:

@@ -49,8 +49,8 @@ Connection* LoopContext::add_connection(UniqueFd fd, const sockaddr_in6& peer) {
 }
 
 Connection* LoopContext::find(std::uint64_t token) noexcept {
-  std::uint32_t i = static_cast<std::uint32_t>(token);
-  std::uint32_t gen = static_cast<std::uint32_t>(token >> 32);
+  const auto i = static_cast<std::uint32_t>(token);
+  const auto gen = static_cast<std::uint32_t>(token >> 32);
   if (i >= slots_.size()) return nullptr;
   Slot& slot = slots_[i];
   if (slot.generation != gen || !slot.conn) return nullptr;
@@ -58,7 +58,7 @@ Connection* LoopContext::find(std::uint64_t token) noexcept {
 }
 
 void LoopContext::retire(Connection& c) noexcept {
-  std::uint32_t i = static_cast<std::uint32_t>(c.token());
+  const auto i = static_cast<std::uint32_t>(c.token());
   Slot& slot = slots_[i];
   if (slot.conn.get() != &c) return;
   graveyard_.push_back(std::move(slot.conn));

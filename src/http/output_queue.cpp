@@ -76,7 +76,7 @@ OutputQueue::Result OutputQueue::write_to(int fd, std::size_t budget, std::size_
     if (written >= budget) return Result::yielded;
     Segment& front = segments_[head_];
     if (front.file.file) {
-      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(front.file.length, kFileSlice));
+      auto want = static_cast<std::size_t>(std::min<std::uint64_t>(front.file.length, kFileSlice));
       std::size_t sent = 0;
       SendFileStatus st = send_file_range(fd, front.file.file->get(), front.file.offset, want, sent);
       front.file.offset += sent;
@@ -115,7 +115,7 @@ OutputQueue::Result OutputQueue::write_to(int fd, std::size_t budget, std::size_
       rc = ::sendmsg(fd, &msg, flags);
     } while (rc < 0 && errno == EINTR);
     if (rc < 0) return errno == EAGAIN ? Result::blocked : Result::failed;
-    std::size_t left = static_cast<std::size_t>(rc);
+    auto left = static_cast<std::size_t>(rc);
     written += left;
     buffered_ -= left;
     while (left > 0) {

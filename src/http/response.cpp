@@ -60,7 +60,8 @@ std::string_view sniff_content_type(std::string_view body) {
       starts_ci("<p") || starts_ci("<div") || starts_ci("<h1") || starts_ci("<a ") || starts_ci("<table")) {
     return "text/html; charset=utf-8";
   }
-  for (unsigned char c : s) {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
     if (c < 0x09 || (c > 0x0d && c < 0x20 && c != 0x1b)) return "application/octet-stream";
   }
   return "text/plain; charset=utf-8";
@@ -242,11 +243,16 @@ void ResponseImpl::commit(bool streaming) {
   pending_file_bytes_ = 0;
 }
 
+std::uint64_t ResponseImpl::declared_room() const noexcept {
+  const auto declared = static_cast<std::uint64_t>(declared_length_);
+  return declared - std::min(bytes_emitted_, declared);
+}
+
 void ResponseImpl::emit_body(std::string_view data) {
   if (data.empty()) return;
   if (declared_length_ >= 0) {
     // Never send more than the handler promised: extra bytes would become the next response.
-    std::uint64_t room = static_cast<std::uint64_t>(declared_length_) - std::min<std::uint64_t>(bytes_emitted_, declared_length_);
+    const std::uint64_t room = declared_room();
     if (data.size() > room) {
       data = data.substr(0, static_cast<std::size_t>(room));
       keep_alive_ = false;
@@ -269,7 +275,7 @@ void ResponseImpl::emit_body(std::string_view data) {
 void ResponseImpl::emit_file(FileSlice slice) {
   if (slice.length == 0) return;
   if (declared_length_ >= 0) {
-    std::uint64_t room = static_cast<std::uint64_t>(declared_length_) - std::min<std::uint64_t>(bytes_emitted_, declared_length_);
+    const std::uint64_t room = declared_room();
     if (slice.length > room) {
       slice.length = room;
       keep_alive_ = false;

@@ -65,6 +65,8 @@ class ResponseImpl final : public ResponseWriter {
     FileSlice slice;
   };
   void commit(bool streaming);
+  /// declared_room is how many body bytes the declared Content-Length still allows.
+  [[nodiscard]] std::uint64_t declared_room() const noexcept;
   void emit_body(std::string_view data);
   void emit_file(FileSlice slice);
   void serialize_head(std::uint64_t content_length, bool known_length);

@@ -9,7 +9,7 @@ namespace nethttp::detail {
 SendFileStatus send_file_range(int socket_fd, int file_fd, std::uint64_t offset, std::size_t length,
                                std::size_t& sent) noexcept {
   sent = 0;
-  off_t off = static_cast<off_t>(offset);
+  auto off = static_cast<off_t>(offset);
   for (;;) {
     ssize_t n = ::sendfile(socket_fd, file_fd, &off, length);
     if (n > 0) {

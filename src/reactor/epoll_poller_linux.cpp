@@ -45,14 +45,19 @@ void Poller::remove(int fd) noexcept {
   ::epoll_ctl(fd_.get(), EPOLL_CTL_DEL, fd, &ev);
 }
 
-int Poller::wait(std::span<PollEvent> out, int timeout_ms) {
+int Poller::wait(std::span<PollEvent> out, int timeout_ms, std::error_code& ec) noexcept {
   constexpr int kMax = 256;
   epoll_event events[kMax];
+  if (int err = take_poll_fault()) [[unlikely]] {
+    ec.assign(err, std::system_category());
+    return -1;
+  }
   int max = static_cast<int>(out.size() < kMax ? out.size() : kMax);
   int n = ::epoll_wait(fd_.get(), events, max, timeout_ms);
   if (n < 0) {
     if (errno == EINTR) return 0;
-    throw std::system_error(errno, std::system_category(), "epoll_wait");
+    ec.assign(errno, std::system_category());
+    return -1;
   }
   for (int i = 0; i < n; ++i) {
     const std::uint32_t e = events[i].events;

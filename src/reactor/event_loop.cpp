@@ -39,6 +39,8 @@ void Mailbox::close() {
   // dropped tasks are destroyed outside the lock: their captures may post again.
 }
 
+std::atomic<int> poll_fault{0};
+
 EventLoop::EventLoop() : mailbox_(std::make_shared<Mailbox>()), now_ms_(monotonic_ms()) {
   if (auto ec = poller_.add(mailbox_->wake_fd(), kWakeToken, Interest{.read = true})) {
     throw std::system_error(ec, "EventLoop: watch wakeup");
@@ -93,12 +95,14 @@ void EventLoop::run_posted() {
   posted_.clear();
 }
 
-void EventLoop::run(IoHandler& handler) {
+std::error_code EventLoop::run(IoHandler& handler) {
   handler_ = &handler;
   PollEvent events[256];
+  std::error_code ec;
   while (!stopping_.load(std::memory_order_relaxed)) {
     busy_since_.store(0, std::memory_order_relaxed);
-    int n = poller_.wait(events, poll_timeout_ms());
+    int n = poller_.wait(events, poll_timeout_ms(), ec);
+    if (n < 0) break;
     now_ms_ = monotonic_ms();
     busy_since_.store(now_ms_, std::memory_order_relaxed);
     bool woken = false;
@@ -115,6 +119,7 @@ void EventLoop::run(IoHandler& handler) {
     handler.after_events();
   }
   handler_ = nullptr;
+  return ec;
 }
 
 }  // namespace nethttp::detail

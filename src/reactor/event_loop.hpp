@@ -62,8 +62,9 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  /// run processes events until stop() is called, then returns (loop thread).
-  void run(IoHandler& handler);
+  /// run processes events until stop() is called (returns success) or the poller fails
+  /// (returns its error; the loop is then unusable). Loop thread.
+  std::error_code run(IoHandler& handler);
   /// stop makes run() return after the current iteration. Thread-safe.
   void stop();
   /// post runs task on the loop thread. Thread-safe; false if the loop is gone.

@@ -44,15 +44,20 @@ void Poller::remove(int fd) noexcept {
   ::kevent(fd_.get(), changes, 2, nullptr, 0, nullptr);
 }
 
-int Poller::wait(std::span<PollEvent> out, int timeout_ms) {
+int Poller::wait(std::span<PollEvent> out, int timeout_ms, std::error_code& ec) noexcept {
   constexpr int kMax = 256;
   struct kevent events[kMax];
+  if (int err = take_poll_fault()) [[unlikely]] {
+    ec.assign(err, std::system_category());
+    return -1;
+  }
   timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
   int max = static_cast<int>(out.size() < kMax ? out.size() : kMax);
   int n = ::kevent(fd_.get(), nullptr, 0, events, max, timeout_ms < 0 ? nullptr : &ts);
   if (n < 0) {
     if (errno == EINTR) return 0;
-    throw std::system_error(errno, std::system_category(), "kevent");
+    ec.assign(errno, std::system_category());
+    return -1;
   }
   for (int i = 0; i < n; ++i) {
     const struct kevent& e = events[i];

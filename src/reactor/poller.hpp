@@ -3,6 +3,7 @@
 // compiled in, chosen by CMake (libuv style, no vtable): epoll_poller_linux.cpp on Linux,
 // kqueue_poller_bsd.cpp on BSD and macOS.
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <system_error>
@@ -41,11 +42,26 @@ class Poller {
   /// descriptor may be shared (dup'ed) or stays open.
   void remove(int fd) noexcept;
   /// wait blocks up to timeout_ms (-1: forever) and fills out; returns how many events
-  /// arrived (0 on timeout or EINTR).
-  int wait(std::span<PollEvent> out, int timeout_ms);
+  /// arrived (0 on timeout or EINTR), or -1 with ec set if the kernel refused (the poller is
+  /// then unusable: EBADF, EINVAL, ENOMEM...).
+  int wait(std::span<PollEvent> out, int timeout_ms, std::error_code& ec) noexcept;
 
  private:
   UniqueFd fd_;
 };
+
+/// poll_fault is test-only fault injection: when non-zero, the next Poller::wait on any loop
+/// fails with this errno instead of polling (and resets it to 0). An unused hook costs one
+/// relaxed load per wait, not per request. See fail_next_poll().
+extern std::atomic<int> poll_fault;
+
+/// fail_next_poll makes the next Poller::wait on any loop fail with err (tests only).
+inline void fail_next_poll(int err) noexcept { poll_fault.store(err, std::memory_order_relaxed); }
+
+/// take_poll_fault returns and clears an injected fault, 0 if none (the backends' wait).
+inline int take_poll_fault() noexcept {
+  if (poll_fault.load(std::memory_order_relaxed) == 0) [[likely]] return 0;
+  return poll_fault.exchange(0);
+}
 
 }  // namespace nethttp::detail

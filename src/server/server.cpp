@@ -195,13 +195,33 @@ std::error_code ServerImpl::serve() {
   }
   for (auto& t : threads) t.join();
   watchdog = {};
+  std::error_code failure;
   {
     std::lock_guard lock(mu_);
     serving_ = false;
     served_ = true;
+    failure = failure_;
   }
   cv_.notify_all();
-  return {};
+  return failure;
+}
+
+void ServerImpl::loop_failed(unsigned index, std::error_code ec) {
+  try {
+    logger_->log(LogLevel::error, "event loop " + std::to_string(index) + " failed (" + ec.message() +
+                                      "): stopping the server");
+  } catch (...) {  // a logger that throws must not keep the server from stopping
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (!failure_) failure_ = ec;
+    shutting_down_.store(true);
+    if (!stop_sent_) {
+      stop_sent_ = true;
+      for (auto& w : workers_) w->post_stop();
+    }
+  }
+  cv_.notify_all();
 }
 
 bool ServerImpl::shutdown(std::chrono::milliseconds deadline) {

@@ -27,6 +27,9 @@ class ServerImpl final : public detail::ServerHooks {
   std::error_code share_listeners(std::vector<UniqueFd>& out);
   std::error_code serve();
   bool shutdown(std::chrono::milliseconds deadline);
+  /// loop_failed records the first error that stopped a loop (serve() returns it), and
+  /// stops every other loop. Thread-safe; called on the failed loop's thread.
+  void loop_failed(unsigned index, std::error_code ec);
 
   // ServerHooks (thread-safe)
   std::uint64_t next_connection_id() noexcept override { return next_id_.fetch_add(1) + 1; }
@@ -78,6 +81,7 @@ class ServerImpl final : public detail::ServerHooks {
   bool stop_sent_ = false; // guarded by mu_
   bool cut_delay_ = false; // guarded by mu_: close() ends a drain_delay early
   std::size_t loops_drained_ = 0;  // guarded by mu_: loops that ran post_drain
+  std::error_code failure_; // guarded by mu_: the first error that stopped a loop
 };
 
 }  // namespace nethttp

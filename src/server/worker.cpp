@@ -35,12 +35,21 @@ void Worker::listen_on(UniqueFd fd, bool hand_out, UnixSocketFile file) {
 
 void Worker::run() {
   current_worker = this;
-  schedule_tick(loop_.now_ms() + kTickMs);
-  loop_.run(*this);
+  std::error_code ec;
+  try {
+    schedule_tick(loop_.now_ms() + kTickMs);
+    ec = loop_.run(*this);
+  } catch (const std::system_error& e) {
+    ec = e.code();
+  } catch (...) {  // bad_alloc and the like: the loop cannot go on, but the process can
+    ec = std::make_error_code(std::errc::state_not_recoverable);
+  }
   // Stopped: whatever is still open goes now.
+  close_listener();
   ctx_.for_each_connection([](Connection& c) { c.abort(); });
   ctx_.collect_garbage();
   current_worker = nullptr;
+  if (ec) server_.loop_failed(index_, ec);
 }
 
 void Worker::schedule_tick(std::int64_t at_ms) {

@@ -22,7 +22,9 @@ class Worker final : public IoHandler {
   Worker(ServerImpl& server, unsigned index);
   ~Worker() override;
 
-  /// run is the thread body: the event loop until stop.
+  /// run is the thread body: the event loop until stop. A loop that fails (its poller, or
+  /// an exception escaping it) closes its connections and reports to
+  /// ServerImpl::loop_failed(), which stops the server; it never terminates the process.
   void run();
   /// listen_on makes this worker accept on fd (before run). hand_out: connections from it
   /// are spread round-robin over every loop (a socket only this loop accepts on); otherwise

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <ostream>
 #include <string>
 
 #include "nethttp/server.hpp"
@@ -27,6 +28,9 @@ struct BadCase {
   std::string request;
   int status;
 };
+
+// PrintTo names a case in failure messages (gtest would print its bytes).
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name << " (want " << c.status << ")"; }
 
 class BadInput : public ::testing::TestWithParam<BadCase> {};
 
@@ -105,7 +109,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"http_2_version", "GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505},
         BadCase{"connect_tunnel", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 400},
         BadCase{"nul_in_header", std::string("GET / HTTP/1.1\r\nHost: t\r\nX: a\0b\r\n\r\n", 34), 400}),
-    [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+    [](const ::testing::TestParamInfo<BadCase>& param_info) { return std::string(param_info.param.name); });
 
 TEST(BadInputDetails, OversizedBodyIsRefusedBeforeItIsRead) {
   // The 413 must arrive although the client never sends the (huge) body it announced.

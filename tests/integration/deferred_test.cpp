@@ -131,7 +131,7 @@ TEST(Deferred, SetTimeoutRunsItsOwnFallback) {
   Parked parked;
   testing::TestServer ts([&](ResponseWriter& w, Request&) {
     DeferredResponse d = w.defer();
-    d.set_timeout(50ms, [](ResponseWriter& w) { error(w, "too slow", Status::GatewayTimeout); });
+    d.set_timeout(50ms, [](ResponseWriter& late) { error(late, "too slow", Status::GatewayTimeout); });
     parked.put(std::move(d));
   });
   auto res = test::get(ts.port(), "/");
@@ -168,7 +168,7 @@ TEST(Deferred, ManyThreadsCompletingManyResponses) {
       [](ResponseWriter& w, Request& r) {
         std::string path(r.path());
         std::thread([d = w.defer(), path]() mutable {
-          d.complete([path](ResponseWriter& w) { w.write(path); });
+          d.complete([path](ResponseWriter& out) { out.write(path); });
         }).detach();
       },
       cfg);

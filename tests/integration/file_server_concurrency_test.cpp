@@ -26,7 +26,7 @@ TEST(FileServerConcurrency, SeveralLoopsServeTheSameFiles) {
   const fs::path& root = dir.path();
   std::vector<std::string> contents;
   for (int i = 0; i < 8; ++i) {
-    contents.push_back(std::string(1000 + i * 4096, static_cast<char>('a' + i)));
+    contents.push_back(std::string(static_cast<std::size_t>(1000 + i * 4096), static_cast<char>('a' + i)));
     dir.write("f" + std::to_string(i) + ".txt", contents.back());
   }
   dir.write("changing.txt", "version-0");

@@ -111,6 +111,8 @@ TEST(HttpBasics, LargeBodyStreamsChunkedAndArrivesWhole) {
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
   testing::TestServer ts([&big](ResponseWriter& w, Request&) { w.write(big); });
   auto res = test::get(ts.port(), "/");
+  EXPECT_TRUE(res.chunked) << "a body over the 64 KiB buffer must not wait for a Content-Length";
+  EXPECT_EQ(res.header("Content-Length"), "");
   EXPECT_EQ(res.body, big);
 }
 

@@ -182,14 +182,14 @@ TEST(JsonApiConcurrency, CreatesFromManyClientsOnTwoLoopsGetDistinctIds) {
           ParsedResponse r = call(server.port(), "POST", "/api/items", body);
           if (r.status != 201) throw std::runtime_error(fmt::format("status {}: {}", r.status, r.body));
           Json j = Json::parse(r.body);
-          ids[c].push_back(j["id"].get<std::uint64_t>());
+          ids[static_cast<std::size_t>(c)].push_back(j["id"].get<std::uint64_t>());
           ParsedResponse got = call(server.port(), "GET", r.header("Location"));
           if (got.status != 200 || Json::parse(got.body)["name"] != fmt::format("c{}-{}", c, i)) {
             throw std::runtime_error("read back the wrong item: " + got.body);
           }
         }
       } catch (const std::exception& e) {
-        failures[c] = e.what();
+        failures[static_cast<std::size_t>(c)] = e.what();
       }
     });
   }

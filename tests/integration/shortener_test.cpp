@@ -191,7 +191,7 @@ TEST(ShortenerConcurrency, ManyClientsOnTwoLoops) {
         for (int i = 0; i < kRounds; ++i) {
           std::string url = fmt::format("https://example.org/{}/{}", c, i);
           std::string code = shorten(port, url);
-          codes[c].push_back(code);
+          codes[static_cast<std::size_t>(c)].push_back(code);
           ParsedResponse own = request(port, "GET", "/" + code);
           if (own.status != 302 || own.header("Location") != url) {
             throw std::runtime_error(fmt::format("{} went to {} {}", code, own.status, own.header("Location")));
@@ -199,7 +199,7 @@ TEST(ShortenerConcurrency, ManyClientsOnTwoLoops) {
           if (request(port, "GET", "/" + shared).status != 302) throw std::runtime_error("shared link lost");
         }
       } catch (const std::exception& e) {
-        failures[c] = e.what();
+        failures[static_cast<std::size_t>(c)] = e.what();
       }
     });
   }

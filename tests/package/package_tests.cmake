@@ -83,10 +83,11 @@ if(NETHTTP_BUILD_EXAMPLES AND NETHTTP_CURL_EXECUTABLE AND NETHTTP_BASH_EXECUTABL
   endforeach()
 endif()
 
-# Every ```cpp block in docs/ must compile (and link, if it has main) against the installed
+# Every ```cpp block in docs/ (and \code block in the public headers) must compile (and link, if it has main) against the installed
 # package, so the documentation cannot drift from the headers.
 if(NETHTTP_PKG_CONFIG_EXECUTABLE AND NETHTTP_BASH_EXECUTABLE)
-  file(GLOB _nethttp_docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
+  file(GLOB _nethttp_docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md
+       ${PROJECT_SOURCE_DIR}/include/nethttp/*.hpp)  # headers: their \code blocks
   list(APPEND _nethttp_docs ${PROJECT_SOURCE_DIR}/README.md)
   if(_nethttp_docs)
     add_test(NAME docs.snippets

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "http/date_cache.hpp"
@@ -74,7 +76,8 @@ TEST(EventLoop, PostRunsOnTheLoopThreadAndStopReturns) {
   } io;
   EventLoop loop;
   std::atomic<int> ran{0};
-  std::thread::id loop_thread;
+  std::atomic<int> elsewhere{0};  // tasks that ran on a thread other than the loop's
+  std::thread::id loop_thread;    // written by the loop thread before run(), read only there
   std::thread t([&] {
     loop_thread = std::this_thread::get_id();
     loop.run(io);
@@ -82,7 +85,12 @@ TEST(EventLoop, PostRunsOnTheLoopThreadAndStopReturns) {
   std::vector<std::thread> posters;
   for (int i = 0; i < 4; ++i) {
     posters.emplace_back([&] {
-      for (int k = 0; k < 250; ++k) loop.post([&] { ran.fetch_add(1); });
+      for (int k = 0; k < 250; ++k) {
+        loop.post([&] {
+          ran.fetch_add(1);
+          if (std::this_thread::get_id() != loop_thread) elsewhere.fetch_add(1);
+        });
+      }
     });
   }
   for (auto& p : posters) p.join();
@@ -90,8 +98,23 @@ TEST(EventLoop, PostRunsOnTheLoopThreadAndStopReturns) {
   loop.post([&] { done = true; });
   while (!done) std::this_thread::yield();
   EXPECT_EQ(ran.load(), 1000);
+  EXPECT_EQ(elsewhere.load(), 0);
   loop.stop();
   t.join();
+  EXPECT_NE(loop_thread, std::this_thread::get_id());
+}
+
+TEST(EventLoop, RunReturnsThePollersErrorInsteadOfThrowing) {
+  struct NoIo : IoHandler {
+    void on_io(const PollEvent&) override {}
+    void on_key_timer(std::uint64_t, std::int64_t) override {}
+  } io;
+  EventLoop loop;
+  fail_next_poll(EBADF);
+  EXPECT_EQ(loop.run(io), std::error_code(EBADF, std::system_category()));
+  // The fault fires once: the next run polls for real again.
+  loop.post([&] { loop.stop(); });
+  EXPECT_FALSE(loop.run(io));
 }
 
 TEST(EventLoop, RunAfterFiresOnceAndCancelPreventsIt) {

@@ -197,23 +197,23 @@ TEST(RoutingTree, AgreesWithBruteForcePrecedence) {
   for (std::string_view host : {"", "h.com", "other.com"}) {
     for (std::string_view method : {"GET", "HEAD", "POST", "PUT"}) {
       for (const std::string& path : paths) {
-        std::vector<const Pattern*> candidates;
+        std::vector<const Pattern*> matching;
         for (const auto& r : t.routes) {
           const Pattern& p = r->pattern;
           if ((p.host.empty() || p.host == host) && method_ok(p, method) && path_matches(p, path)) {
-            candidates.push_back(&p);
+            matching.push_back(&p);
           }
         }
         std::string want;
-        for (const Pattern* c : candidates) {
-          bool best = std::all_of(candidates.begin(), candidates.end(),
+        for (const Pattern* c : matching) {
+          bool best = std::all_of(matching.begin(), matching.end(),
                                   [&](const Pattern* o) { return o == c || takes_precedence(*c, *o); });
           if (best) {
             ASSERT_TRUE(want.empty()) << "two winners for " << path;
             want = c->str;
           }
         }
-        ASSERT_EQ(want.empty(), candidates.empty()) << "no single winner for " << method << " " << host << path;
+        ASSERT_EQ(want.empty(), matching.empty()) << "no single winner for " << method << " " << host << path;
         ASSERT_EQ(t.match(host, method, path), want) << method << " " << host << path;
         matched += !want.empty();
       }

@@ -116,10 +116,19 @@ std::vector<OpenMethod> methods() {
   return m;
 }
 
-TEST(OpenBeneath, Openat2IsProbed) {
-  // Not an assertion about this kernel, only that the probe answers consistently.
-  EXPECT_EQ(openat2_supported(), openat2_supported());
-  std::fprintf(stderr, "openat2 supported: %s\n", openat2_supported() ? "yes" : "no");
+TEST(OpenBeneath, Openat2ProbeAgreesWithOpenat2Itself) {
+  // Whatever this kernel has, the probe must say what forcing openat2 finds: a file opened
+  // when it is supported, ENOSYS when it is not.
+  Tree t;
+  const bool supported = openat2_supported();
+  std::fprintf(stderr, "openat2 supported: %s\n", supported ? "yes" : "no");
+  OpenResult r = open_beneath(t.root(), "a.txt", open_file_flags(), OpenMethod::openat2);
+  if (supported) {
+    EXPECT_TRUE(r.fd) << "the probe said yes but openat2 failed: errno " << r.error;
+  } else {
+    EXPECT_FALSE(r.fd);
+    EXPECT_EQ(r.error, ENOSYS) << "the probe said no but openat2 answered";
+  }
 }
 
 TEST(OpenBeneath, FilesAndSymlinksInsideTheRoot) {

@@ -70,7 +70,7 @@ TEST(ShortenerStore, ConcurrentCreatesAndHitsAreAllCounted) {
       for (int i = 0; i < kLinksPerThread; ++i) {
         auto link = store.create("https://example.org/" + std::to_string(t) + "/" + std::to_string(i));
         if (!link) continue;  // the shared link took one slot, so one create fails
-        codes[t].push_back(link->code);
+        codes[static_cast<std::size_t>(t)].push_back(link->code);
         for (int h = 0; h < kHitsPerLink; ++h) store.resolve(link->code);
         store.resolve(shared->code);
       }
