@@ -45,7 +45,7 @@ void Worker::run() {
     ec = std::make_error_code(std::errc::state_not_recoverable);
   }
   // Stopped: whatever is still open goes now.
-  close_listener();
+  close_listeners();
   ctx_.for_each_connection([](Connection& c) { c.abort(); });
   ctx_.collect_garbage();
   current_worker = nullptr;

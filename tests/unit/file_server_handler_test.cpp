@@ -266,21 +266,21 @@ TEST_F(FileServerHandler, RootThatIsAFileThrows) {
 TEST_F(FileServerHandler, MissingRootWarnsServes404ThenPicksUpTheDirectory) {
   fs::path later = site.root() / "public";
   ::testing::internal::CaptureStderr();
-  Handler h = file_server(later.string());
+  Handler missing_root = file_server(later.string());
   std::string warning = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(warning.find("\"" + later.string() + "\" does not exist"), std::string::npos) << warning;
   EXPECT_NE(warning.find("mkdir -p " + later.string()), std::string::npos) << warning;
 
   ::testing::internal::CaptureStderr();
-  EXPECT_EQ(get(h, "/")->code(), 404);
-  EXPECT_EQ(get(h, "/hello.txt")->body(), "404 page not found\n");
+  EXPECT_EQ(get(missing_root, "/")->code(), 404);
+  EXPECT_EQ(get(missing_root, "/hello.txt")->body(), "404 page not found\n");
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");  // warned once, not per request
 
   site.write("public/hello.txt", "late\n");
-  auto rec = get(h, "/hello.txt");
+  auto rec = get(missing_root, "/hello.txt");
   EXPECT_EQ(rec->code(), 200);
   EXPECT_EQ(rec->body(), "late\n");
-  EXPECT_EQ(get(h, "/missing.txt")->code(), 404);
+  EXPECT_EQ(get(missing_root, "/missing.txt")->code(), 404);
 }
 
 TEST_F(FileServerHandler, RequireRootThrowsForAMissingRoot) {
