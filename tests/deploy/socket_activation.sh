@@ -20,7 +20,9 @@ systemd-socket-activate -l "127.0.0.1:$port" --fdname=web \
 pid=$!
 PIDS+=($pid)
 # The first connection makes systemd-socket-activate exec the server; it waits in the queue.
-body=$(curl -sS --max-time 10 "http://127.0.0.1:$port/")
+# systemd-socket-activate binds the port only once it runs: until then the connection is
+# refused, so retry that (and only that) for a few seconds.
+body=$(curl -sS --max-time 10 --retry 10 --retry-connrefused --retry-delay 1 "http://127.0.0.1:$port/")
 [[ $body == "activated" ]] || fail "GET /: '$body' ($(cat "$WORK/out"))"
 for _ in 1 2 3; do [[ $(curl -sS --max-time 5 "http://127.0.0.1:$port/") == "activated" ]] || fail "repeat GET"; done
 wait_status "http://127.0.0.1:$port/readyz" 200
