@@ -2,7 +2,18 @@
 
 #include <iterator>
 
+#include "core/error_headers.hpp"
+
 namespace nethttp {
+
+void detail::reset_error_headers(Headers& h, std::string_view content_type) {
+  h.remove("Content-Length");
+  h.remove("Content-Encoding");
+  h.remove("ETag");
+  h.remove("Last-Modified");
+  h.set("Content-Type", content_type);
+  h.set("X-Content-Type-Options", "nosniff");
+}
 
 void Handler::serve(ResponseWriter& w, Request& r) const {
   if (!impl_) {
@@ -21,15 +32,7 @@ Handler chain(Handler h, std::initializer_list<Middleware> outer_first) {
 }
 
 void error(ResponseWriter& w, std::string_view message, int status) {
-  Headers& h = w.headers();
-  // Drop headers meant for the successful response (Go 1.23 does the same for Content-Length
-  // and friends): an error body must not be framed or typed as the original would have been.
-  h.remove("Content-Length");
-  h.remove("Content-Encoding");
-  h.remove("ETag");
-  h.remove("Last-Modified");
-  h.set("Content-Type", "text/plain; charset=utf-8");
-  h.set("X-Content-Type-Options", "nosniff");
+  detail::reset_error_headers(w.headers(), "text/plain; charset=utf-8");
   w.write_header(status);
   w.write(message);
   w.write("\n");

@@ -3,6 +3,8 @@
 
 #include "nethttp/json_writer.hpp"
 
+#include "core/error_headers.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -212,14 +214,7 @@ void json_error(ResponseWriter& w, std::string_view message, int status) {
   std::string body = "{\"error\":";
   append_json_string(body, message);
   body.push_back('}');
-  Headers& h = w.headers();
-  // As error() does: headers meant for the successful response must not frame this body.
-  h.remove("Content-Length");
-  h.remove("Content-Encoding");
-  h.remove("ETag");
-  h.remove("Last-Modified");
-  h.set("Content-Type", "application/json");
-  h.set("X-Content-Type-Options", "nosniff");
+  detail::reset_error_headers(w.headers(), "application/json");  // as error() does
   write_json(w, body, status);
 }
 
