@@ -54,6 +54,19 @@ class Handler {
 
   /// serve handles one request.
   void serve(ResponseWriter& w, Request& r) const;
+  /// streams reports whether this handler takes r's body as a stream (see streaming() in
+  /// body_reader.hpp): the server asks it once the header of a request with a body is
+  /// complete, and then calls serve() at once instead of after reading the body. False for
+  /// plain functions; an object with a `bool streams(const Request&) const` member (a
+  /// ServeMux) is asked. Never called for requests without a body.
+  [[nodiscard]] bool streams(const Request& r) const;
+  /// stream_choice_of makes streams() answer as inner does: middleware that wraps a
+  /// handler without reading the body uses it so a streaming route stays streaming
+  /// through it (chain() does it for every middleware). Returns *this.
+  Handler& stream_choice_of(const Handler& inner) noexcept {
+    stream_impl_ = inner.stream_impl_ ? inner.stream_impl_ : inner.impl_;
+    return *this;
+  }
   /// empty reports whether this Handler holds nothing (and so answers 404).
   [[nodiscard]] bool empty() const noexcept { return impl_ == nullptr; }
   /// A Handler is true when it holds something (the opposite of empty()).
@@ -63,6 +76,7 @@ class Handler {
   struct Concept {
     virtual ~Concept() = default;
     virtual void serve(ResponseWriter& w, Request& r) const = 0;
+    virtual bool streams(const Request&) const { return false; }
   };
   template <class F>
   struct FunctionModel final : Concept {
@@ -74,16 +88,25 @@ class Handler {
   struct ServeModel final : Concept {
     explicit ServeModel(T t) : obj(std::move(t)) {}
     void serve(ResponseWriter& w, Request& r) const override { obj.serve(w, r); }
+    bool streams(const Request& r) const override {
+      if constexpr (requires { { obj.streams(r) } -> std::convertible_to<bool>; }) {
+        return obj.streams(r);
+      } else {
+        return false;
+      }
+    }
     T obj;
   };
   std::shared_ptr<const Concept> impl_;
+  std::shared_ptr<const Concept> stream_impl_;  // asked by streams() instead of impl_, if set
 };
 
 /// Middleware wraps a Handler in another (logging, recovery, CORS, ...).
 using Middleware = std::function<Handler(Handler)>;
 
 /// chain wraps h in the middleware, outermost first: chain(h, {a, b}) is a(b(h)), so a
-/// sees the request first and the response last.
+/// sees the request first and the response last. The result streams request bodies
+/// exactly when h does (Handler::streams).
 Handler chain(Handler h, std::initializer_list<Middleware> outer_first);
 
 /// error writes a plain-text error response: `Content-Type: text/plain; charset=utf-8`,

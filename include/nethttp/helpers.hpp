@@ -55,8 +55,10 @@ inline Handler redirect(std::string url, Status code) { return redirect(std::mov
 Handler timeout_handler(Handler h, std::chrono::milliseconds dt, std::string msg = {});
 
 /// max_bytes answers 413 without calling h when the request body is longer than n bytes
-/// (Go: http.MaxBytesHandler). The server reads the whole body before calling handlers, so
-/// this is a per-route limit below ServerConfig::max_body_bytes.
+/// (Go: http.MaxBytesHandler). The server reads a buffered body before calling handlers, so
+/// this is a per-route limit below ServerConfig::max_body_bytes. When h streams the body
+/// (streaming(), body_reader.hpp), max_bytes streams too and sets the reader's limit to n
+/// instead: the body is refused mid-stream (or at the first read, by its Content-Length).
 Handler max_bytes(Handler h, std::size_t n);
 
 /// offload runs the blocking handler h on pool instead of the event loop. The loop thread

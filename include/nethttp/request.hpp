@@ -17,6 +17,11 @@
 
 namespace nethttp {
 
+class BodyReader;
+namespace detail {
+class BodyStreamTarget;
+}  // namespace detail
+
 /// HttpVersion is the protocol version of a request, e.g. {1, 1}.
 struct HttpVersion {
   int major = 1;  ///< the digit before the dot
@@ -93,8 +98,21 @@ class Request {
   /// header returns the first value of header name, or "".
   [[nodiscard]] std::string_view header(std::string_view name) const noexcept { return headers_.get(name); }
   /// body is the whole request body (the server reads it before calling the handler,
-  /// up to ServerConfig::max_body_bytes; chunked bodies arrive already de-chunked).
+  /// up to ServerConfig::max_body_bytes; chunked bodies arrive already de-chunked). Empty
+  /// when the body is streamed instead (body_streaming()).
   [[nodiscard]] std::string_view body() const noexcept { return body_; }
+  /// body_streaming is true when the handler was called at header time and the body is
+  /// still to be read through body_reader() (a handler wrapped in streaming(), see
+  /// body_reader.hpp). A copy of the request never streams.
+  [[nodiscard]] bool body_streaming() const noexcept { return stream_.target != nullptr; }
+  /// body_reader returns the reader of a streamed body (body_streaming()); an empty reader
+  /// otherwise. Loop thread, during the handler.
+  [[nodiscard]] BodyReader body_reader() const;
+  /// set_body_limit lowers (or raises) the most bytes a streamed body may have, for
+  /// middleware such as max_bytes(); does nothing when the body is not streamed.
+  void set_body_limit(std::uint64_t n) const noexcept;
+  /// set_body_stream is for the server: it attaches the stream body_reader() returns.
+  void set_body_stream(detail::BodyStreamTarget* target) noexcept { stream_.target = target; }
   /// remote_addr is the peer's address as "ip:port" ("[::1]:5555" for IPv6).
   [[nodiscard]] std::string_view remote_addr() const noexcept { return remote_addr_; }
 
@@ -207,6 +225,17 @@ class Request {
   FormValues post_form_;  // parse_form(): the body's pairs
   unsigned char form_state_ = 0;  // 0: not parsed; else 1 + the FormError of the parse
   std::vector<std::pair<const void*, std::any>> values_;  // set_value(): key address, value
+  // StreamRef is the connection's streamed body, if any; a copy of the request gets none.
+  struct StreamRef {
+    detail::BodyStreamTarget* target = nullptr;
+    StreamRef() = default;
+    StreamRef(const StreamRef&) noexcept {}
+    StreamRef& operator=(const StreamRef&) noexcept {
+      target = nullptr;
+      return *this;
+    }
+  };
+  StreamRef stream_;
 };
 
 /// percent_decode decodes %XX escapes in s into out (out is cleared first). When

@@ -169,6 +169,11 @@ class ServeMux {
   /// calling loop thread; safe to call concurrently once registration is done.
   void serve(ResponseWriter& w, Request& r) const;
 
+  /// streams reports whether the handler r would be routed to takes its body as a stream
+  /// (Handler::streams; register it wrapped in streaming()). Redirects, 404 and 405 never
+  /// stream. Safe to call concurrently once registration is done.
+  [[nodiscard]] bool streams(const Request& r) const;
+
  private:
   struct State;
   std::shared_ptr<State> state_;  // never null; shared by every copy

@@ -50,7 +50,9 @@ using ResponseObserver = std::function<void(const Request&, const ResponseStats&
 /// max_output_bytes of queued response bytes (file ranges are sent from the file and cost
 /// no memory, but at most 16 are queued, since each may hold a descriptor), and one read's
 /// worth (64 KiB) of pipelined input waiting behind them: past either bound the connection
-/// stops reading and answering until the client catches up. The one
+/// stops reading and answering until the client catches up. A body streamed to a handler
+/// (streaming(), body_reader.hpp) costs at most one read (64 KiB) instead of max_body_bytes,
+/// whatever its size: the connection reads only while the handler asks for more. The one
 /// exception is the response being written: what a handler passes to write() is queued
 /// whole, since a loop cannot wait for a slow client. Send large bodies with send_file()
 /// (file_server does), and have a deferred producer that streams with update() check
@@ -78,7 +80,9 @@ struct ServerConfig {
   /// read_header_timeout bounds the time from a connection's start (or its first byte
   /// after an idle keep-alive period) until the request header is complete: 408 and close.
   std::chrono::milliseconds read_header_timeout = std::chrono::seconds{10};
-  /// read_timeout bounds reading one whole request, header and body: 408 and close.
+  /// read_timeout bounds reading one whole request, header and body: 408 and close. For a
+  /// streamed body it bounds each wait for the client while the handler asks for more
+  /// (restarted at every chunk), never a pause of the handler's own (see BodyReader).
   std::chrono::milliseconds read_timeout = std::chrono::seconds{60};
   /// write_timeout bounds each wait for the client to accept more response bytes
   /// (nginx's send_timeout: a slow but steady download is fine, a stalled one is closed).
@@ -96,8 +100,10 @@ struct ServerConfig {
   std::size_t max_uri_bytes = 8 * 1024;
   /// max_header_bytes bounds the request line plus header fields: 431.
   std::size_t max_header_bytes = 16 * 1024;
-  /// max_body_bytes bounds a request body: 413 before reading it when Content-Length says so,
-  /// or as soon as a chunked body crosses it; the connection is then closed.
+  /// max_body_bytes bounds a buffered request body: 413 before reading it when Content-Length
+  /// says so, or as soon as a chunked body crosses it; the connection is then closed. It is
+  /// also the default limit of a streamed body, which its reader may raise or lower
+  /// (BodyReader::set_limit, max_bytes()).
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   /// max_connections bounds open connections per server. At the limit, the loop accepting
   /// a new connection closes its longest-idle keep-alive connection to make room (nginx
@@ -126,7 +132,7 @@ struct ServerConfig {
   /// conn_state, if set, is called on the owning loop thread at each connection state change.
   std::function<void(const ConnInfo&, ConnState)> conn_state;
   /// check_continue, if set, is called for requests with `Expect: 100-continue` before the
-  /// body is read. If it writes a response, that is the answer and the body is never read
+  /// body is read (not for streamed bodies: their handler answers 100 by reading). If it writes a response, that is the answer and the body is never read
   /// (the connection is closed after); otherwise `100 Continue` is sent and the body read.
   Handler check_continue;
   /// error_writer, if set, writes the bodies of the protocol errors the server answers

@@ -23,11 +23,18 @@ void Handler::serve(ResponseWriter& w, Request& r) const {
   impl_->serve(w, r);
 }
 
+bool Handler::streams(const Request& r) const {
+  if (stream_impl_) return stream_impl_->streams(r);
+  return impl_ && impl_->streams(r);
+}
+
 Handler chain(Handler h, std::initializer_list<Middleware> outer_first) {
+  const Handler inner = h;
   // Wrap innermost first so the first middleware listed ends up outermost.
   for (auto it = std::rbegin(outer_first); it != std::rend(outer_first); ++it) {
     if (*it) h = (*it)(std::move(h));
   }
+  h.stream_choice_of(inner);  // middleware never reads a streamed body: the route decides
   return h;
 }
 

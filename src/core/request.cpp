@@ -154,6 +154,7 @@ void Request::reset() noexcept {
   post_form_.clear();
   form_state_ = 0;
   values_.clear();
+  stream_.target = nullptr;
   // remote_addr_ belongs to the connection and stays.
 }
 

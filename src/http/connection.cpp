@@ -14,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "http/body_stream.hpp"
 #include "http/loop_context.hpp"
 #include "net/socket.hpp"
 #include "nethttp/error.hpp"
@@ -98,6 +99,7 @@ bool Connection::guarded(const char* what, F&& fn) noexcept {
 Connection::~Connection() {
   if (state_ == ConnState::Idle) ctx_.unlink_idle(*this);
   if (target_) target_->kill();
+  if (body_stream_) body_stream_->detach();
   if (ex_) ctx_.release_exchange(std::move(ex_));
 }
 
@@ -123,7 +125,17 @@ bool Connection::may_keep_alive() const noexcept {
 
 bool Connection::response_pending() const noexcept { return ex_ && ex_->response.active(); }
 
+bool Connection::body_streaming() const noexcept {
+  return body_stream_ && body_stream_->state == BodyStream::State::reading;
+}
+
 bool Connection::can_parse() const noexcept {
+  if (body_streaming()) {
+    // A streamed body is parsed only while its consumer asks and has had the last chunk:
+    // otherwise the socket is left unread and TCP closes the client's window.
+    return (phase_ == Phase::open || phase_ == Phase::closing) && body_stream_->pending &&
+           ex_->request.body().empty();
+  }
   return phase_ == Phase::open && !response_pending() &&
          (!ex_ || (ex_->out.buffered_bytes() < ctx_.config.max_output_bytes &&
                    ex_->out.file_slices() < kMaxQueuedFiles));
@@ -195,6 +207,8 @@ void Connection::pump() {
     if (closed()) break;
     read_and_parse();
     if (closed()) break;
+    deliver_body();
+    if (closed()) break;
     write_output();
     if (closed()) break;
     // Writing may have drained enough to lift backpressure: go back for waiting input now,
@@ -246,16 +260,36 @@ bool Connection::parse(std::string_view data, bool from_pending) {
   };
   while (!rest.empty()) {
     std::size_t used = 0;
+    const bool streamed = body_streaming();
+    if (streamed) parser_.set_body_limit(body_stream_->limit());  // the consumer may change it
     RequestParser::Status st = parser_.execute(rest, used);
     rest.remove_prefix(used);
     if (closed()) return false;  // a callback run by the parser (conn_state) threw
+    if (streamed) body_stream_->received_ = parser_.body_received();
     if (st == RequestParser::Status::need_more) break;
     if (st == RequestParser::Status::error) {
+      if (streamed) {
+        const Error e = parser_.error();
+        fail_body(e == Error::body_too_large ? BodyError::TooLarge : BodyError::Malformed, e);
+        return false;
+      }
       ex_->pending_input.clear();
       if (!response_pending()) respond_error(parser_.error(), parser_.reason());
       return false;
     }
+    if (st == RequestParser::Status::headers) {
+      stash();  // the body's first bytes, for when the consumer asks
+      start_stream();
+      return false;
+    }
     parser_.next_message();
+    if (streamed) {
+      // The end of a streamed body: End goes to the consumer at its next read; a pipelined
+      // request waits behind the response.
+      body_stream_->state = BodyStream::State::done;
+      stash();
+      return false;
+    }
     dispatch();
     if (closed()) return false;
     if (++batch_ >= ctx_.config.max_pipelined) write_output();
@@ -283,9 +317,20 @@ void Connection::on_message_start() {
   }
 }
 
+bool Connection::stream_body(Request& request) {
+  try {
+    return ctx_.handler.streams(request);
+  } catch (...) {  // a route lookup that could not allocate: read the body buffered
+    return false;
+  }
+}
+
 Error Connection::on_request_headers(Request& request, bool has_body) {
   if (!has_body) return Error::ok;
   set_deadline(message_start_ms_ + ctx_.config.read_timeout.count(), DeadlineKind::body);
+  // A streamed body's handler runs now and decides itself: 100 Continue goes out at its
+  // first read (on_body_read), never if it answers without reading.
+  if (parser_.streaming()) return Error::ok;
   if (!parser_.expects_continue()) return Error::ok;
   if (ctx_.config.check_continue) {
     // Let the application refuse the body before the client sends it (RFC 9110 10.1.1).
@@ -350,6 +395,9 @@ void Connection::callback_threw(const char* what, const char* message) noexcept 
 void Connection::complete_response() {
   ResponseImpl& w = ex_->response;
   if (!w.active()) return;
+  // A response that ends before its streamed body was read ends the connection: the rest
+  // of the body is discarded while lingering.
+  if (body_streaming()) stop_requests();
   w.finish();
   w.take_finish_callbacks(ex_->finished);
   w.mark_inactive();
@@ -359,6 +407,7 @@ void Connection::complete_response() {
   }
   ex_->on_deferred_timeout = nullptr;
   if (!w.keep_alive() || !parser_.keep_alive() || ctx_.draining) stop_requests();
+  end_stream();
 }
 
 void Connection::respond_error(Error e, std::string_view reason) {
@@ -428,7 +477,149 @@ void Connection::on_deferred_timeout_armed(std::uint64_t seq, std::int64_t delay
                                            std::function<void(ResponseWriter&)> fn) {
   if (closed() || !ex_ || seq != deferred_seq_ || !response_pending()) return;
   ex_->on_deferred_timeout = std::move(fn);
-  set_deadline(ctx_.loop.now_ms() + std::max<std::int64_t>(delay_ms, 0), DeadlineKind::handler);
+  const std::int64_t at = ctx_.loop.now_ms() + std::max<std::int64_t>(delay_ms, 0);
+  if (body_stream_) {
+    handler_deadline_ms_ = at;
+    if (deadline_kind_ == DeadlineKind::body && deadline_ms_ <= at) return;  // waiting for the client
+  }
+  set_deadline(at, DeadlineKind::handler);
+}
+
+// ---- streamed request bodies ----------------------------------------------------------
+
+void Connection::start_stream() {
+  Request& r = ex_->request;
+  r.mutable_body().clear();  // from here on it stages one chunk at a time
+  body_stream_ = std::make_shared<BodyStream>(ctx_.loop.mailbox(), &ctx_, token_, ctx_.limits.max_body_bytes);
+  r.set_body_stream(body_stream_.get());
+  handler_deadline_ms_ = 0;
+  dispatch();
+  if (closed() || !body_stream_) return;  // answered without taking the body: end_stream ran
+  r.set_body_stream(nullptr);  // the request is the handler's only while it runs
+  handler_deadline_ms_ = deadline_kind_ == DeadlineKind::handler ? deadline_ms_ : 0;
+  parser_.set_body_limit(body_stream_->limit());
+  if (!parser_.resume_body()) {
+    fail_body(BodyError::TooLarge, Error::body_too_large);  // its Content-Length says so
+    return;
+  }
+  arm_stream_deadline();
+}
+
+void Connection::on_body_read(BodyStream& s, std::function<void(BodyChunk&)> fn) {
+  if (!fn) return;
+  if (closed() || body_stream_.get() != &s) {
+    BodyChunk c;
+    s.terminal(c);
+    guarded("body reader", [&] { fn(c); });
+    return;
+  }
+  s.pending = std::move(fn);
+  if (!s.asked) {
+    s.asked = true;
+    // RFC 9110 10.1.1: the client waits for this before sending the body.
+    // Not for a body its Content-Length already puts over the limit: start_stream refuses it.
+    if (parser_.expects_continue() && body_streaming() && !ex_->response.committed() &&
+        parser_.declared_length() <= s.limit()) {
+      ex_->out.append("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+  }
+  pump();
+}
+
+void Connection::deliver_body() {
+  if (!body_stream_ || !body_stream_->pending || !ex_) return;
+  BodyStream& s = *body_stream_;
+  std::string& staging = ex_->request.mutable_body();
+  BodyChunk c;
+  if (!staging.empty()) {
+    c.data = staging;
+    c.storage = &staging;
+  } else if (s.state == BodyStream::State::reading) {
+    arm_stream_deadline();  // the consumer waits for the client
+    return;
+  } else {
+    s.terminal(c);
+    if (s.state == BodyStream::State::done) c.trailers = &ex_->scratch.trailers;
+  }
+  std::function<void(BodyChunk&)> fn = std::move(s.pending);
+  s.pending = nullptr;
+  std::shared_ptr<BodyStream> keep = body_stream_;  // the callback may end the stream
+  const bool threw = !guarded("body reader", [&] { fn(c); });
+  if (closed()) return;
+  if (c.event == BodyEvent::Data) {
+    staging.clear();
+    // Progress: a new wait for the client starts from now.
+    if (deadline_kind_ == DeadlineKind::body) {
+      set_deadline(handler_deadline_ms_, handler_deadline_ms_ != 0 ? DeadlineKind::handler : DeadlineKind::none);
+    }
+  }
+  if (threw) {
+    complete_response();  // callback_threw wrote the 500, or the connection is closed
+    return;
+  }
+  arm_stream_deadline();
+}
+
+// arm_stream_deadline keeps the one deadline right while a body streams: read_timeout while
+// the consumer waits for the client, only the handler's deadline while the consumer pauses.
+void Connection::arm_stream_deadline() {
+  if (!body_stream_ || !ex_) return;
+  const bool waiting = body_streaming() && body_stream_->pending && ex_->request.body().empty();
+  if (waiting) {
+    if (deadline_kind_ == DeadlineKind::body) return;
+    const std::int64_t at = ctx_.loop.now_ms() + ctx_.config.read_timeout.count();
+    if (handler_deadline_ms_ != 0 && handler_deadline_ms_ < at) {
+      set_deadline(handler_deadline_ms_, DeadlineKind::handler);
+    } else {
+      set_deadline(at, DeadlineKind::body);
+    }
+  } else if (deadline_kind_ == DeadlineKind::body) {
+    set_deadline(handler_deadline_ms_, handler_deadline_ms_ != 0 ? DeadlineKind::handler : DeadlineKind::none);
+  }
+}
+
+void Connection::fail_body(BodyError e, Error status) {
+  if (!body_streaming()) return;
+  BodyStream& s = *body_stream_;
+  s.state = BodyStream::State::failed;
+  s.error = e;
+  ex_->request.mutable_body().clear();
+  ex_->pending_input.clear();
+  stop_requests();  // the body's framing is lost: no further request on this connection
+  ResponseImpl& w = ex_->response;
+  if (w.active()) {
+    if (w.reset_for_error()) {
+      const std::string message = error_text(status);
+      try {
+        write_error_with(ctx_.config.error_writer, w, ex_->request, status_for(status), message);
+      } catch (...) {
+        log_error("error_writer threw");
+        if (w.reset_for_error()) error(w, message, status_for(status));
+      }
+      complete_response();  // end_stream tells the consumer
+      return;
+    }
+    abort();  // part of the response is out: only closing can end it (close_now tells the consumer)
+    return;
+  }
+  deliver_body();
+}
+
+void Connection::end_stream() noexcept {
+  if (!body_stream_) return;
+  std::shared_ptr<BodyStream> s = std::move(body_stream_);
+  body_stream_.reset();
+  if (s->state == BodyStream::State::reading) stop_requests();  // the unread rest is discarded
+  std::function<void(BodyChunk&)> fn = std::move(s->pending);
+  s->pending = nullptr;
+  s->detach();
+  handler_deadline_ms_ = 0;
+  if (ex_) ex_->request.set_body_stream(nullptr);
+  if (fn) {
+    BodyChunk c;
+    s->terminal(c);
+    guarded("body reader", [&] { fn(c); });
+  }
 }
 
 // ---- output ----------------------------------------------------------------------------
@@ -550,6 +741,7 @@ void Connection::close_now() {
     target_->kill();
     target_.reset();
   }
+  end_stream();
   if (ex_) {
     ResponseImpl& w = ex_->response;
     if (w.active()) {
@@ -619,7 +811,11 @@ void Connection::on_timeout(DeadlineKind kind) {
       respond_error(Error::header_timeout);
       break;
     case DeadlineKind::body:
-      respond_error(Error::read_timeout);
+      if (body_streaming()) {
+        fail_body(BodyError::Timeout, Error::read_timeout);
+      } else {
+        respond_error(Error::read_timeout);
+      }
       break;
     case DeadlineKind::handler: {
       ResponseImpl& w = ex_->response;

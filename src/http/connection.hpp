@@ -30,6 +30,7 @@
 #include <string>
 
 #include "http/exchange.hpp"
+#include "nethttp/body_reader.hpp"
 #include "http/request_parser.hpp"
 #include "nethttp/deferred.hpp"
 #include "nethttp/server_config.hpp"
@@ -40,6 +41,7 @@ namespace nethttp::detail {
 
 class LoopContext;
 class ConnectionTarget;
+class BodyStream;
 
 class Connection final : public ParserEvents {
  public:
@@ -78,8 +80,12 @@ class Connection final : public ParserEvents {
   Connection* idle_prev = nullptr;
   Connection* idle_next = nullptr;
 
+  // For BodyStream (loop thread): a consumer's read() of a streamed request body.
+  void on_body_read(BodyStream& s, std::function<void(BodyChunk&)> fn);
+
   // ParserEvents
   Error on_request_headers(Request& request, bool has_body) override;
+  bool stream_body(Request& request) override;
   void on_message_start() override;
 
  private:
@@ -99,6 +105,15 @@ class Connection final : public ParserEvents {
   void read_and_parse();
   bool parse(std::string_view data, bool from_pending);
   void dispatch();
+  // Streamed request bodies (see body_stream.hpp): start_stream calls the handler at header
+  // time; deliver_body hands the consumer what was parsed; fail_body ends the body with an
+  // error (and its status, when nothing was sent); end_stream detaches it from the response.
+  void start_stream();
+  void deliver_body();
+  void fail_body(BodyError e, Error status);
+  void end_stream() noexcept;
+  [[nodiscard]] bool body_streaming() const noexcept;
+  void arm_stream_deadline();
   void complete_response();
   template <class F>
   bool guarded(const char* what, F&& fn) noexcept;
@@ -132,6 +147,8 @@ class Connection final : public ParserEvents {
   RequestParser parser_;
   std::unique_ptr<Exchange> ex_;
   std::shared_ptr<ConnectionTarget> target_;  // the deferred response in flight, if any
+  std::shared_ptr<BodyStream> body_stream_;   // the streamed request body, if any
+  std::int64_t handler_deadline_ms_ = 0;      // a streaming handler's deadline, while paused
   std::uint64_t deferred_seq_ = 0;
   std::int64_t deadline_ms_ = 0;
   std::int64_t armed_ms_ = 0;       // earliest timer entry queued for us (0: none known)

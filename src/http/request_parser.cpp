@@ -156,6 +156,7 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
         // The header block alone first: only then is it known whether a chunked body
         // follows, whose framing must pass the ChunkScanner before llhttp reads it.
         Status st = run_head(data.substr(0, scanned), consumed);
+        if (st == Status::headers) consumed = scanned;  // the whole block is read
         if (st != Status::need_more || scanned == data.size()) return st;
         offset = scanned;
         break;
@@ -265,6 +266,7 @@ RequestParser::Status RequestParser::run_llhttp(std::string_view data, std::size
   }
   if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
     consumed = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data.data());
+    if (at_headers_) return Status::headers;
     if (!in_message_ && headers_done_) return Status::complete;
     // A pause without a completed message: CONNECT (tunnels are not served).
     error_ = Error::bad_request;
@@ -274,7 +276,19 @@ RequestParser::Status RequestParser::run_llhttp(std::string_view data, std::size
   return Status::error;
 }
 
+bool RequestParser::resume_body() noexcept {
+  at_headers_ = false;
+  llhttp_resume(&parser_);
+  if (declared_length_ > body_limit_) {
+    error_ = Error::body_too_large;
+    return false;
+  }
+  return true;
+}
+
 void RequestParser::next_message() noexcept {
+  stream_ = false;
+  at_headers_ = false;
   scanner_.reset();
   chunks_.reset();
   headers_done_ = false;
@@ -294,6 +308,12 @@ void RequestParser::begin_message() {
   header_bytes_ = 0;
   chunk_ext_bytes_ = 0;
   expect_continue_ = false;
+  stream_ = false;
+  at_headers_ = false;
+  body_limit_ = limits_.max_body_bytes;
+  body_received_ = 0;
+  declared_length_ = 0;
+  scratch_->trailers.clear();
   scratch_->field.clear();
   scratch_->value.clear();
   scratch_->target.clear();
@@ -342,7 +362,11 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
   // merging trailers into the header section (a trailing "Host" or "Authorization" would
   // dodge every check made on the headers), so they are counted against the header limit
   // and dropped.
-  if (!s.headers_done_) s.request_->headers().add(s.scratch_->field, trim_ows(s.scratch_->value));
+  if (!s.headers_done_) {
+    s.request_->headers().add(s.scratch_->field, trim_ows(s.scratch_->value));
+  } else if (s.stream_) {
+    s.scratch_->trailers.add(s.scratch_->field, trim_ows(s.scratch_->value));  // for BodyChunk::trailers
+  }
   s.scratch_->field.clear();
   s.scratch_->value.clear();
   return 0;
@@ -409,9 +433,14 @@ Error RequestParser::validate_headers() {
     if (!chunked_last) return Error::bad_request;
   }
   if ((parser_.flags & F_CONTENT_LENGTH) && saw_te) return reject("both Content-Length and Transfer-Encoding");  // smuggling
-  if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes) {
+  const bool has_body = (parser_.flags & F_CHUNKED) || ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > 0);
+  // A streamed body's limit is the consumer's (checked in resume_body); buffered ones get
+  // max_body_bytes, before the body is read.
+  stream_ = has_body && events_.stream_body(r);
+  if (!stream_ && (parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes) {
     return Error::body_too_large;
   }
+  if (stream_ && (parser_.flags & F_CONTENT_LENGTH)) declared_length_ = parser_.content_length;
 
   if (std::string_view expect = r.header("Expect"); !expect.empty()) {
     if (!iequals(trim_ows(expect), "100-continue")) return Error::expectation_failed;
@@ -428,6 +457,10 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
   const bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
   if (!has_body) s.expect_continue_ = false;
   if (Error e = s.events_.on_request_headers(*s.request_, has_body); e != Error::ok) return s.fail(e);
+  if (s.stream_) {
+    s.at_headers_ = true;
+    return HPE_PAUSED;  // the owner calls the handler, which takes the body as it comes
+  }
   if (p->flags & F_CONTENT_LENGTH) {
     // Reserve for honest bodies, but never let a mere claim pin much memory.
     s.request_->mutable_body().reserve(std::min<std::size_t>(p->content_length, 64 * 1024));
@@ -438,6 +471,12 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
 int RequestParser::on_body(llhttp_t* p, const char* at, std::size_t len) {
   RequestParser& s = self(p);
   std::string& body = s.request_->mutable_body();
+  if (s.stream_) {
+    s.body_received_ += len;
+    if (s.body_received_ > s.body_limit_) return s.fail(Error::body_too_large);
+    body.append(at, len);
+    return 0;
+  }
   if (body.size() + len > s.limits_.max_body_bytes) return s.fail(Error::body_too_large);
   body.append(at, len);
   return 0;
@@ -454,6 +493,10 @@ int RequestParser::on_chunk_header(llhttp_t* p) {
   RequestParser& s = self(p);
   s.chunk_ext_bytes_ = 0;
   // llhttp puts the announced chunk size in content_length: refuse before the bytes arrive.
+  if (s.stream_) {
+    if (p->content_length > s.body_limit_ - std::min(s.body_limit_, s.body_received_)) return s.fail(Error::body_too_large);
+    return 0;
+  }
   if (p->content_length > s.limits_.max_body_bytes - std::min(s.limits_.max_body_bytes, s.request_->body().size())) {
     return s.fail(Error::body_too_large);
   }

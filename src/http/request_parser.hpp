@@ -30,6 +30,12 @@ class ParserEvents {
  public:
   virtual ~ParserEvents() = default;
   virtual Error on_request_headers(Request& request, bool has_body) = 0;
+  /// stream_body runs first for a request with a body: true makes the parser pause with
+  /// Status::headers and hand the body over as it arrives (see RequestParser::streaming).
+  virtual bool stream_body(Request& request) {
+    (void)request;
+    return false;
+  }
   /// on_message_start runs at the first byte of each request.
   virtual void on_message_start() = 0;
 };
@@ -42,11 +48,14 @@ struct ParseScratch {
   std::string target;  // request-target
   std::string method;
   std::string without_ext;  // a chunked body's bytes with chunk extensions cut out
+  Headers trailers;         // a streamed chunked body's trailer fields
 };
 
 class RequestParser {
  public:
-  enum class Status { need_more, complete, error };
+  /// headers: the header block of a request whose body streams is complete (see
+  /// streaming()); call resume_body() before executing again.
+  enum class Status { need_more, complete, error, headers };
 
   /// limits and events must outlive the parser (the loop owns one ParserLimits for all its
   /// connections; a copy per connection would cost idle memory).
@@ -66,6 +75,19 @@ class RequestParser {
   Status execute(std::string_view data, std::size_t& consumed);
   /// next_message resumes after a complete request.
   void next_message() noexcept;
+  /// resume_body goes on after Status::headers. The body's bytes are then appended to the
+  /// request's mutable_body() as they are parsed (the caller empties it as it hands them
+  /// on), bounded by body_limit. A Content-Length over the limit fails at once (false).
+  bool resume_body() noexcept;
+  /// streaming is true from Status::headers until the message completes (or the next one).
+  [[nodiscard]] bool streaming() const noexcept { return stream_; }
+  /// set_body_limit bounds a streamed body (defaults to max_body_bytes at each message).
+  void set_body_limit(std::uint64_t n) noexcept { body_limit_ = n; }
+  [[nodiscard]] std::uint64_t body_limit() const noexcept { return body_limit_; }
+  /// body_received counts the body bytes parsed so far for the current message (streamed).
+  [[nodiscard]] std::uint64_t body_received() const noexcept { return body_received_; }
+  /// declared_length is a streamed body's Content-Length (0 when chunked).
+  [[nodiscard]] std::uint64_t declared_length() const noexcept { return declared_length_; }
   /// error is the failure (bad_request unless a limit or rule says otherwise).
   [[nodiscard]] Error error() const noexcept { return error_; }
   /// reason is a short text for a bad_request found by the header checks ("missing required
@@ -115,6 +137,9 @@ class RequestParser {
   ParseScratch* scratch_ = nullptr;
   std::size_t header_bytes_ = 0;
   std::size_t chunk_ext_bytes_ = 0;
+  std::uint64_t body_limit_ = 0;
+  std::uint64_t body_received_ = 0;
+  std::uint64_t declared_length_ = 0;  // a streamed body's Content-Length (0 for chunked)
   Error error_ = Error::ok;
   std::string_view reason_;  // a string literal; see reason()
   bool keep_alive_ = false;
@@ -123,6 +148,8 @@ class RequestParser {
   bool is_head_ = false;
   bool expect_continue_ = false;
   bool method_done_ = false;  // the method is read and llhttp has its stand-in
+  bool stream_ = false;       // the current body streams
+  bool at_headers_ = false;   // paused at the end of a streamed request's header block
 };
 
 }  // namespace nethttp::detail

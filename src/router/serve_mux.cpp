@@ -303,4 +303,9 @@ void ServeMux::serve(ResponseWriter& w, Request& r) const {
   }
 }
 
+bool ServeMux::streams(const Request& r) const {
+  Decision d = decide(state_->tree, r);
+  return d.outcome == Outcome::match && d.route->handler.streams(r);
+}
+
 }  // namespace nethttp
