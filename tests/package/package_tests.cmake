@@ -82,6 +82,11 @@ if(NETHTTP_BUILD_EXAMPLES AND NETHTTP_CURL_EXECUTABLE AND NETHTTP_BASH_EXECUTABL
     endif()
   endforeach()
 endif()
+if(NETHTTP_BUILD_EXAMPLES AND NETHTTP_CURL_EXECUTABLE AND NETHTTP_BASH_EXECUTABLE AND EXISTS ${PROJECT_SOURCE_DIR}/examples/upload/CMakeLists.txt)
+  add_test(NAME example.upload
+           COMMAND ${NETHTTP_BASH_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/run_upload_example.sh $<TARGET_FILE:upload>)
+  set_tests_properties(example.upload PROPERTIES LABELS example TIMEOUT 120)
+endif()
 
 # Every ```cpp block in docs/ (and \code block in the public headers) must compile (and link, if it has main) against the installed
 # package, so the documentation cannot drift from the headers.
