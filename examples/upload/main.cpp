@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
   std::string dir;
   std::uint64_t max_mib = 1024;
   examples::FlagSet flags("upload", "Serves an upload form and streams uploaded files to --dir.", config);
-  flags.add_string("dir", "DIR", "directory the uploaded files are written to (required)", dir);
-  flags.add_number("max-mib", "largest request body accepted, in MiB (default 1024)", max_mib, std::uint64_t{1},
+  flags.add_string("--dir", "DIR", "directory the uploaded files are written to (required)", dir);
+  flags.add_number("--max-mib", "largest request body accepted, in MiB (default 1024)", max_mib, std::uint64_t{1},
                    std::uint64_t{1} << 20);
   if (std::optional<int> exit_code = flags.parse(argc, argv)) return *exit_code;
   if (dir.empty()) return examples::fail("upload", "--dir is required", 2);
