@@ -172,6 +172,7 @@ void Connection::ensure_exchange() {
 void Connection::on_event(const PollEvent& event) {
   if (closed()) return;
   if (event.readable || event.hangup) readable_ = true;
+  if (event.writable && tls_ && tls_->read_wants_write()) readable_ = true;
   if (event.hangup && response_pending()) {
     abort();  // the client is gone: a deferred completion becomes a no-op
     return;

@@ -30,7 +30,14 @@ constexpr unsigned char kSessionIdContext[] = "nethttp";
 /// with the previous one still decrypts and is renewed. Thread-safe.
 class TicketKeys {
  public:
-  explicit TicketKeys(std::chrono::seconds rotation) : rotation_(rotation) {}
+  explicit TicketKeys(std::chrono::seconds rotation)
+      : rotation_(rotation), cipher_(EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr)) {}
+  ~TicketKeys() { EVP_CIPHER_free(cipher_); }
+  TicketKeys(const TicketKeys&) = delete;
+  TicketKeys& operator=(const TicketKeys&) = delete;
+
+  /// cipher is AES-256-CBC, fetched once (an implicit fetch per ticket costs lookups).
+  [[nodiscard]] const EVP_CIPHER* cipher() const noexcept { return cipher_ ? cipher_ : EVP_aes_256_cbc(); }
 
   /// encrypting fills name with the current key's name and copies its keys out.
   bool encrypting(unsigned char* name, unsigned char* aes, unsigned char* hmac) {
@@ -79,6 +86,7 @@ class TicketKeys {
   std::chrono::seconds rotation_;
   std::array<Key, 2> keys_{};
   std::size_t count_ = 0;
+  EVP_CIPHER* cipher_;
 };
 
 namespace {
@@ -94,12 +102,12 @@ int ticket_key_cb(SSL* ssl, unsigned char key_name[16], unsigned char* iv, EVP_C
   int rc = 1;
   if (enc) {
     if (!loop->state.tickets().encrypting(key_name, aes, hmac)) return -1;
-    if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(EVP_aes_256_cbc())) != 1) return -1;
-    if (EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, aes, iv) != 1) return -1;
+    if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(loop->state.tickets().cipher())) != 1) return -1;
+    if (EVP_EncryptInit_ex(cipher, loop->state.tickets().cipher(), nullptr, aes, iv) != 1) return -1;
   } else {
     rc = loop->state.tickets().decrypting(key_name, aes, hmac);
     if (rc == 0) return 0;
-    if (EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, aes, iv) != 1) return -1;
+    if (EVP_DecryptInit_ex(cipher, loop->state.tickets().cipher(), nullptr, aes, iv) != 1) return -1;
   }
   char digest[] = "sha256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, hmac, sizeof hmac),

@@ -84,7 +84,9 @@ TlsStream::Handshake TlsStream::handshake() noexcept {
 ssize_t TlsStream::read(char* buf, std::size_t n) noexcept {
   ERR_clear_error();
   const int rc = SSL_read(ssl_, buf, static_cast<int>(std::min<std::size_t>(n, INT_MAX)));
+  read_wants_write_ = false;
   if (rc > 0) return rc;
+  read_wants_write_ = SSL_get_error(ssl_, rc) == SSL_ERROR_WANT_WRITE;
   return would_block_or_fail(ssl_, rc, failed_);
 }
 

@@ -51,6 +51,9 @@ class TlsStream {
   /// info describes the session (valid once established).
   [[nodiscard]] const TlsInfo& info() const noexcept { return info_; }
   [[nodiscard]] LoopTls& loop() const noexcept { return loop_; }
+  /// read_wants_write: the last read stopped because OpenSSL must write first (a TLS 1.3
+  /// KeyUpdate answer into a full socket): the next writable edge resumes reading.
+  [[nodiscard]] bool read_wants_write() const noexcept { return read_wants_write_; }
   /// sniffed: the first bytes were checked for plaintext HTTP (Connection does that).
   bool sniffed = false;
 
@@ -61,6 +64,7 @@ class TlsStream {
   std::string server_name_;
   bool established_ = false;
   bool failed_ = false;  // a fatal error: no close_notify
+  bool read_wants_write_ = false;
 };
 
 }  // namespace nethttp::detail
