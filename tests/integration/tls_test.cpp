@@ -366,6 +366,19 @@ TEST_F(TlsTest, SessionCacheWithoutTickets) {
   EXPECT_EQ(field(r.out, "REUSED"), "True");
 }
 
+TEST_F(TlsTest, RenegotiationIsRefused) {
+  testing::TestServer ts(handler(), tls_config());
+  const std::string port = std::to_string(ts.server().tls_port());
+  // s_client's "R" command asks for a TLS 1.2 renegotiation; the input then stays open for
+  // a second, long enough for the server's refusal to arrive.
+  ProgramResult r = run_program("/bin/sh", {"-c", "(printf 'R\\n'; sleep 1) | " + test::find_program("openssl") +
+                                                     " s_client -connect 127.0.0.1:" + port + " -tls1_2 2>&1"});
+  EXPECT_NE(r.out.find("RENEGOTIATING"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no renegotiation"), std::string::npos) << r.out;
+  ProgramResult after = curl(ts.server().tls_port(), "a.test", {url(ts.server().tls_port(), "a.test", "/info")});
+  EXPECT_EQ(after.status, 0) << after.err;
+}
+
 TEST_F(TlsTest, HandshakeTimeoutClosesSilentClient) {
   ServerConfig cfg = tls_config();
   cfg.tls.handshake_timeout = 150ms;
