@@ -14,6 +14,7 @@
 #include "nethttp/cookie.hpp"
 #include "nethttp/form.hpp"
 #include "nethttp/headers.hpp"
+#include "nethttp/tls.hpp"
 
 namespace nethttp {
 
@@ -97,6 +98,10 @@ class Request {
   [[nodiscard]] std::string_view body() const noexcept { return body_; }
   /// remote_addr is the peer's address as "ip:port" ("[::1]:5555" for IPv6).
   [[nodiscard]] std::string_view remote_addr() const noexcept { return remote_addr_; }
+  /// tls describes the connection's TLS session (version, cipher, SNI name, ALPN,
+  /// resumption), or is null for a cleartext connection. Go: Request.TLS. The pointer is
+  /// valid for the request's life.
+  [[nodiscard]] const TlsInfo* tls() const noexcept { return tls_; }
 
   /// path_value returns the value the router matched for wildcard name ({name} or
   /// {name...}) in the pattern, percent-decoded; "" when there is none. Go: PathValue.
@@ -132,6 +137,8 @@ class Request {
   std::string& mutable_body() noexcept { return body_; }
   /// set_remote_addr sets remote_addr().
   void set_remote_addr(std::string_view a) { remote_addr_.assign(a); }
+  /// set_tls sets tls() (the connection does, like remote_addr; reset() keeps it).
+  void set_tls(const TlsInfo* info) noexcept { tls_ = info; }
 
   // ---- Forms (form.hpp) -------------------------------------------------------------------
   /// parse_form fills form() and post_form() (Go: ParseForm). For a POST, PUT or PATCH whose
@@ -199,6 +206,7 @@ class Request {
   std::string host_;
   std::string body_;
   std::string remote_addr_;
+  const TlsInfo* tls_ = nullptr;  // owned by the connection
   std::string pattern_;
   HttpVersion version_;
   Headers headers_;

@@ -59,7 +59,10 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   /// listen binds and listens on config.listen. Errors: address in use, permission, bad
-  /// address (std::errc::invalid_argument).
+  /// address (std::errc::invalid_argument). With config.listen_tls it first loads the
+  /// certificates: a failure is logged with the reason (the file, OpenSSL's message) and
+  /// returned as TlsErrc::BadCertificate; a build without TLS returns
+  /// TlsErrc::NotAvailable.
   std::error_code listen();
   /// listen_on adds an already-listening stream socket (TCP or Unix) to serve, taking
   /// ownership of it (Go: Server.Serve(listener)): one inherited from systemd or a parent
@@ -90,6 +93,15 @@ class Server {
 
   /// port is the bound TCP port (after listen()), useful with port 0.
   [[nodiscard]] std::uint16_t port() const noexcept;
+  /// tls_port is the first bound TLS port (config.listen_tls, after listen()), or 0.
+  [[nodiscard]] std::uint16_t tls_port() const noexcept;
+  /// reload_tls re-reads the certificate, key and OCSP files of config.tls.certificates.
+  /// On success new handshakes use the new certificates (each loop picks them up at its
+  /// next accept); established connections go on with the ones they have. On failure the
+  /// old certificates stay in use and the result says what failed. Thread-safe (call it
+  /// from a SIGHUP handler thread, see OnSignals). Before listen(), or without listen_tls,
+  /// it only checks the files.
+  TlsResult reload_tls();
   /// shutting_down is true from the moment shutdown() or close() is called.
   [[nodiscard]] bool shutting_down() const noexcept;
   /// stats returns the loops' counters. Thread-safe.

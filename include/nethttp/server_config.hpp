@@ -17,6 +17,7 @@
 #include "nethttp/error_writer.hpp"
 #include "nethttp/handler.hpp"
 #include "nethttp/logger.hpp"
+#include "nethttp/tls.hpp"
 
 namespace nethttp {
 
@@ -63,6 +64,12 @@ struct ServerConfig {
   std::string listen = ":8080";
   /// listen_also lists more addresses to listen on, in the same forms as listen.
   std::vector<std::string> listen_also;
+  /// listen_tls lists addresses served with TLS (HTTPS), in the same forms as listen; listen
+  /// and listen_also stay cleartext, so one Server can serve both. Needs tls.certificates
+  /// and a build with TLS: listen() fails otherwise (see tls.hpp).
+  std::vector<std::string> listen_tls;
+  /// tls configures TLS for listen_tls (certificates, versions, resumption, timeouts).
+  TlsConfig tls;
   /// unix_socket_mode, if non-zero, is the mode of Unix socket files (0660, say); 0 leaves
   /// what the umask gives. A stale socket file (nobody accepts on it) is replaced; any other
   /// file in the way is an error. The file is removed when the server closes its listener.

@@ -17,6 +17,7 @@
 #include "http/loop_context.hpp"
 #include "net/socket.hpp"
 #include "nethttp/error.hpp"
+#include "tls/tls_stream.hpp"
 
 namespace nethttp::detail {
 
@@ -71,13 +72,17 @@ class ConnectionTarget final : public detail::DeferredTarget,
   std::atomic<bool> alive_{true};
 };
 
-Connection::Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, std::uint64_t token)
+Connection::Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, std::uint64_t token, LoopTls* tls)
     : ctx_(ctx),
       fd_(std::move(fd)),
       token_(token),
       id_(ctx.hooks.next_connection_id()),
       parser_(ctx.limits, *this) {
   format_address(reinterpret_cast<const sockaddr*>(&peer), remote_);
+  if (tls) {
+    wants_tls_ = true;
+    tls_ = TlsStream::accept(*tls, fd_.get());
+  }
 }
 
 // guarded runs fn, a user callback, under the connection's one exception policy
@@ -108,7 +113,15 @@ bool Connection::start() {
   ctx_.counters.add(ctx_.counters.open, 1);
   notify_state(ConnState::New);
   if (closed()) return true;  // conn_state threw: closed already
-  set_deadline(ctx_.loop.now_ms() + ctx_.config.read_header_timeout.count(), DeadlineKind::header);
+  if (wants_tls_ && !tls_) {  // no SSL object (out of memory)
+    abort();
+    return true;
+  }
+  if (tls_) {
+    set_deadline(ctx_.loop.now_ms() + ctx_.config.tls.handshake_timeout.count(), DeadlineKind::handshake);
+  } else {
+    set_deadline(ctx_.loop.now_ms() + ctx_.config.read_header_timeout.count(), DeadlineKind::header);
+  }
   pump();  // the request often arrives with the connection
   return true;
 }
@@ -150,6 +163,7 @@ void Connection::ensure_exchange() {
   if (ex_) return;
   ex_ = ctx_.acquire_exchange();
   ex_->request.set_remote_addr(remote_);
+  ex_->request.set_tls(tls_ ? &tls_->info() : nullptr);
   parser_.bind(&ex_->request, &ex_->scratch);
 }
 
@@ -158,6 +172,7 @@ void Connection::ensure_exchange() {
 void Connection::on_event(const PollEvent& event) {
   if (closed()) return;
   if (event.readable || event.hangup) readable_ = true;
+  if (event.writable && tls_ && tls_->read_wants_write()) readable_ = true;
   if (event.hangup && response_pending()) {
     abort();  // the client is gone: a deferred completion becomes a no-op
     return;
@@ -191,6 +206,7 @@ void Connection::pump() {
       start_linger();
       break;
     }
+    if (tls_ && !tls_->established() && !tls_handshake()) break;
     write_output();
     if (closed()) break;
     read_and_parse();
@@ -213,10 +229,11 @@ void Connection::read_and_parse() {
       continue;
     }
     if (!readable_ || peer_eof_) return;
-    ssize_t n = ::read(fd_.get(), buf.data(), buf.size());
+    ssize_t n = tls_ ? tls_->read(buf.data(), buf.size()) : ::read(fd_.get(), buf.data(), buf.size());
     if (n > 0) {
-      // A short read emptied the socket; the next arrival raises a new edge.
-      if (static_cast<std::size_t>(n) < buf.size()) readable_ = false;
+      // A short read emptied the socket; the next arrival raises a new edge. Not so for
+      // TLS: a read returns one record, and more may wait in OpenSSL or the socket.
+      if (static_cast<std::size_t>(n) < buf.size() && !tls_) readable_ = false;
       if (!parse(std::string_view(buf.data(), static_cast<std::size_t>(n)), false)) return;
     } else if (n == 0) {
       peer_eof_ = true;
@@ -266,6 +283,50 @@ bool Connection::parse(std::string_view data, bool from_pending) {
     }
   }
   if (from_pending) ex_->pending_input.clear();
+  return true;
+}
+
+bool Connection::tls_handshake() {
+  if (!tls_->sniffed) {
+    // A TLS client starts with a handshake record (0x16). An uppercase letter is an HTTP
+    // method: a plain HTTP client on the TLS port gets nginx's answer in cleartext.
+    unsigned char first = 0;
+    ssize_t n;
+    do {
+      n = ::recv(fd_.get(), &first, 1, MSG_PEEK);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN) {
+      readable_ = false;
+      return false;
+    }
+    if (n <= 0) {
+      close_now();
+      return false;
+    }
+    tls_->sniffed = true;
+    if (first != 0x16) {
+      if (first < 'A' || first > 'Z') {
+        close_now();
+        return false;
+      }
+      tls_.reset();  // from here a cleartext connection that answers once and closes
+      respond_error(Error::bad_request, "plain HTTP request was sent to HTTPS port");
+      return !closed();
+    }
+  }
+  switch (tls_->handshake()) {
+    case TlsStream::Handshake::want:
+      // OpenSSL saw EAGAIN on the socket: the next edge resumes it.
+      return false;
+    case TlsStream::Handshake::failed:
+      abort();
+      return false;
+    case TlsStream::Handshake::done:
+      break;
+  }
+  // The request may have come with the client's last handshake flight.
+  readable_ = true;
+  set_deadline(ctx_.loop.now_ms() + ctx_.config.read_header_timeout.count(), DeadlineKind::header);
   return true;
 }
 
@@ -440,7 +501,8 @@ void Connection::write_output() {
     return;
   }
   std::size_t written = 0;
-  OutputQueue::Result res = ex_->out.write_to(fd_.get(), kWriteBudget, written);
+  OutputQueue::Result res =
+      tls_ ? ex_->out.write_to(*tls_, kWriteBudget, written) : ex_->out.write_to(fd_.get(), kWriteBudget, written);
   if (written > 0) ctx_.counters.add(ctx_.counters.bytes_sent, written);
   switch (res) {
     case OutputQueue::Result::drained:
@@ -512,6 +574,7 @@ void Connection::start_linger() {
     // request cut short by an error, or pipelined input we will never answer). A client
     // that sent a complete request and nothing more gets an immediate close.
     const bool client_may_send = parser_.in_message() || (ex_ && !ex_->pending_input.empty()) || readable_;
+    if (tls_) tls_->shutdown();      // close_notify, then
     ::shutdown(fd_.get(), SHUT_WR);  // our FIN follows the last response byte
     if (!client_may_send) {
       close_now();
@@ -648,6 +711,7 @@ void Connection::on_timeout(DeadlineKind kind) {
       return;
     case DeadlineKind::idle:
     case DeadlineKind::linger:
+    case DeadlineKind::handshake:
       abort();
       return;
   }

@@ -40,10 +40,14 @@ namespace nethttp::detail {
 
 class LoopContext;
 class ConnectionTarget;
+class LoopTls;
+class TlsStream;
 
 class Connection final : public ParserEvents {
  public:
-  Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, std::uint64_t token);
+  /// Connection serves fd; with tls (a connection from a listen_tls socket) it speaks TLS
+  /// through a TlsStream, starting with the handshake.
+  Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, std::uint64_t token, LoopTls* tls = nullptr);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -83,7 +87,7 @@ class Connection final : public ParserEvents {
   void on_message_start() override;
 
  private:
-  enum class DeadlineKind : std::uint8_t { none, header, body, handler, write, idle, linger };
+  enum class DeadlineKind : std::uint8_t { none, header, body, handler, write, idle, linger, handshake };
   /// Phase is where the connection is in its life. It only moves forwards, but for
   /// check_continue's provisional closing (undone when it lets the body come).
   enum class Phase : std::uint8_t {
@@ -97,6 +101,9 @@ class Connection final : public ParserEvents {
 
   void pump();
   void read_and_parse();
+  /// tls_handshake advances the TLS handshake; true once it is done (or the connection
+  /// turned into a cleartext 400 for a plain HTTP client), false while waiting or closed.
+  bool tls_handshake();
   bool parse(std::string_view data, bool from_pending);
   void dispatch();
   void complete_response();
@@ -132,6 +139,8 @@ class Connection final : public ParserEvents {
   RequestParser parser_;
   std::unique_ptr<Exchange> ex_;
   std::shared_ptr<ConnectionTarget> target_;  // the deferred response in flight, if any
+  std::unique_ptr<TlsStream> tls_;  // the transport seam: null for cleartext (plain syscalls)
+  bool wants_tls_ = false;          // from a TLS listener (tls_ may be gone: plaintext 400)
   std::uint64_t deferred_seq_ = 0;
   std::int64_t deadline_ms_ = 0;
   std::int64_t armed_ms_ = 0;       // earliest timer entry queued for us (0: none known)

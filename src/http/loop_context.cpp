@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "http/connection.hpp"
+#include "tls/tls_context.hpp"
 
 namespace nethttp::detail {
 
@@ -26,7 +27,7 @@ LoopContext::~LoopContext() {
   graveyard_.clear();
 }
 
-Connection* LoopContext::add_connection(UniqueFd fd, const sockaddr_in6& peer) {
+Connection* LoopContext::add_connection(UniqueFd fd, const sockaddr_in6& peer, bool tls_listener) {
   std::uint32_t index_in_slab;
   if (!free_slots_.empty()) {
     index_in_slab = free_slots_.back();
@@ -38,7 +39,7 @@ Connection* LoopContext::add_connection(UniqueFd fd, const sockaddr_in6& peer) {
   Slot& slot = slots_[index_in_slab];
   // Token 0 is the loop's wakeup descriptor; generations start at 1, so tokens are never 0.
   std::uint64_t token = (static_cast<std::uint64_t>(slot.generation) << 32) | index_in_slab;
-  slot.conn = std::make_unique<Connection>(*this, std::move(fd), peer, token);
+  slot.conn = std::make_unique<Connection>(*this, std::move(fd), peer, token, tls_listener ? tls.get() : nullptr);
   ++live_;
   Connection* c = slot.conn.get();
   if (!c->start()) {

@@ -21,6 +21,7 @@
 namespace nethttp::detail {
 
 class Connection;
+class LoopTls;
 
 /// LoopCounters are written by the loop thread only (relaxed stores), read by stats().
 struct alignas(64) LoopCounters {
@@ -68,10 +69,14 @@ class LoopContext {
   std::string read_buffer;
   /// draining is set once shutdown has begun: connections close as soon as they are idle.
   bool draining = false;
+  /// tls is this loop's TLS contexts, when the server has TLS listeners (else null).
+  /// Declared before the connection slab, so it outlives every connection's SSL.
+  std::unique_ptr<LoopTls> tls;
 
   // Connections, in a slab addressed by tokens: index in the low 32 bits, generation in the
   // high 32, so an event or a deferred completion aimed at a reused slot is dropped.
-  Connection* add_connection(UniqueFd fd, const sockaddr_in6& peer);
+  /// add_connection starts serving fd; tls_listener: it came from a TLS listener.
+  Connection* add_connection(UniqueFd fd, const sockaddr_in6& peer, bool tls_listener = false);
   Connection* find(std::uint64_t token) noexcept;
   /// retire unlinks a closed connection; it is destroyed in collect_garbage(), after the
   /// callbacks on the stack have returned.

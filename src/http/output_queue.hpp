@@ -13,6 +13,8 @@
 
 namespace nethttp::detail {
 
+class TlsStream;
+
 class OutputQueue {
  public:
   enum class Result {
@@ -38,6 +40,10 @@ class OutputQueue {
   /// write_to sends as much as the socket takes, up to budget bytes; written reports how
   /// many went out.
   Result write_to(int fd, std::size_t budget, std::size_t& written);
+  /// write_to, for a TLS connection (tls/tls_output.cpp): small pieces are coalesced into
+  /// one record and file ranges read through the loop's staging buffer (or sent with
+  /// SSL_sendfile under kernel TLS).
+  Result write_to(TlsStream& tls, std::size_t budget, std::size_t& written);
   /// clear drops everything (releasing file references) but keeps buffers.
   void clear() noexcept;
   /// shrink releases buffers that grew large, keeping the small ones for reuse.

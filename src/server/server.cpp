@@ -97,25 +97,34 @@ std::error_code ServerImpl::listen() {
   std::lock_guard lock(mu_);
   if (listened_) return {};
   if (shutting_down_) return std::make_error_code(std::errc::operation_canceled);
+  if (!config_.listen_tls.empty() && !tls_) {
+    // Certificates first: a bad file fails listen() before anything is bound.
+    if (auto ec = setup_tls()) return ec;
+  }
   std::vector<PendingListener> all;
   std::vector<std::string> specs;
   if (!config_.listen.empty()) specs.push_back(config_.listen);
   specs.insert(specs.end(), config_.listen_also.begin(), config_.listen_also.end());
-  for (const std::string& spec : specs) {
-    if (auto ec = bind_address(spec, all)) {
+  const std::size_t cleartext_specs = specs.size();
+  specs.insert(specs.end(), config_.listen_tls.begin(), config_.listen_tls.end());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const std::size_t before = all.size();
+    if (auto ec = bind_address(specs[i], all)) {
       for (auto& l : all) l.file.remove_if_ours();
       return ec;
     }
+    for (std::size_t j = before; j < all.size(); ++j) all[j].tls = i >= cleartext_specs;
   }
   for (auto& l : adopted_) all.push_back(std::move(l));
   adopted_.clear();
   if (all.empty()) return std::make_error_code(std::errc::destination_address_required);
-  // port() is the first TCP listener's port.
-  for (const auto& l : all) {
-    detail::SocketAddress bound;
-    if (!detail::local_address(l.fd.get(), bound) && bound.port() != 0) {
-      port_.store(bound.port());
-      break;
+  // port() is the first TCP listener's port (a cleartext one if any); tls_port() the first TLS one's.
+  for (bool tls : {false, true}) {
+    for (const auto& l : all) {
+      detail::SocketAddress bound;
+      if (l.tls != tls || detail::local_address(l.fd.get(), bound) || bound.port() == 0) continue;
+      if (port_.load() == 0) port_.store(bound.port());
+      if (tls && tls_port_.load() == 0) tls_port_.store(bound.port());
     }
   }
   listener_fds_.clear();
@@ -123,6 +132,42 @@ std::error_code ServerImpl::listen() {
   listeners_ = std::move(all);
   listened_ = true;
   return {};
+}
+
+std::error_code ServerImpl::setup_tls() {
+  if (!tls_available()) {
+    logger_->log(LogLevel::error, "tls: listen_tls is set but this build of nethttp has no TLS (NETHTTP_TLS off)");
+    return make_error_code(TlsErrc::NotAvailable);
+  }
+  if (config_.tls.certificates.empty()) {
+    logger_->log(LogLevel::error, "tls: listen_tls is set but tls.certificates is empty");
+    return make_error_code(TlsErrc::NoCertificate);
+  }
+  auto state = std::make_unique<detail::TlsServerState>(config_.tls);
+  if (TlsResult r = state->load(); !r) {
+    logger_->log(LogLevel::error, r.message);
+    const bool config_error = r.message.starts_with("tls: ALPN") || r.message.starts_with("tls: cipher") ||
+                              r.message.starts_with("tls: groups");
+    return make_error_code(config_error ? TlsErrc::BadConfig : TlsErrc::BadCertificate);
+  }
+  tls_ = std::move(state);
+  return {};
+}
+
+TlsResult ServerImpl::reload_tls() {
+  detail::TlsServerState* state = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    state = tls_.get();
+  }
+  // tls_ lives as long as the server once set; load() is thread-safe.
+  TlsResult r = state ? state->load() : check_tls_config(config_.tls);
+  if (!r) {
+    logger_->log(LogLevel::error, "reload_tls: " + r.message + " (keeping the certificates in use)");
+  } else if (state) {
+    logger_->log(LogLevel::info, "reload_tls: certificates reloaded");
+  }
+  return r;
 }
 
 std::error_code ServerImpl::listen_on(UniqueFd fd) {
@@ -165,11 +210,14 @@ std::error_code ServerImpl::serve() {
     std::lock_guard lock(mu_);
     if (shutting_down_ || serving_ || served_) return std::make_error_code(std::errc::operation_canceled);
     try {
-      for (unsigned i = 0; i < config_.threads; ++i) workers_.push_back(std::make_unique<detail::Worker>(*this, i));
+      for (unsigned i = 0; i < config_.threads; ++i) {
+        workers_.push_back(std::make_unique<detail::Worker>(*this, i));
+        if (tls_) workers_.back()->context().tls = std::make_unique<detail::LoopTls>(*tls_);
+      }
       // Listener k goes to loop k mod N: a SO_REUSEPORT group of N sockets lands one per loop.
       for (std::size_t i = 0; i < listeners_.size(); ++i) {
         workers_[i % workers_.size()]->listen_on(std::move(listeners_[i].fd), listeners_[i].hand_out,
-                                                 std::move(listeners_[i].file));
+                                                 std::move(listeners_[i].file), listeners_[i].tls && tls_);
       }
     } catch (const std::system_error& e) {
       workers_.clear();
@@ -350,6 +398,8 @@ std::error_code Server::listen_and_serve() {
 bool Server::shutdown(std::chrono::milliseconds deadline) { return impl_->shutdown(deadline); }
 void Server::close() { impl_->shutdown(std::chrono::milliseconds(0)); }
 std::uint16_t Server::port() const noexcept { return impl_->port(); }
+std::uint16_t Server::tls_port() const noexcept { return impl_->tls_port(); }
+TlsResult Server::reload_tls() { return impl_->reload_tls(); }
 bool Server::shutting_down() const noexcept { return impl_->shutting_down(); }
 ServerStats Server::stats() const { return impl_->stats(); }
 const ServerConfig& Server::config() const noexcept { return impl_->config(); }

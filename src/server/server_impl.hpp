@@ -14,6 +14,7 @@
 #include "net/socket.hpp"
 #include "nethttp/server.hpp"
 #include "server/worker.hpp"
+#include "tls/tls_context.hpp"
 
 namespace nethttp {
 
@@ -40,6 +41,8 @@ class ServerImpl final : public detail::ServerHooks {
   void loop_drained() noexcept;
 
   [[nodiscard]] std::uint16_t port() const noexcept { return port_.load(); }
+  [[nodiscard]] std::uint16_t tls_port() const noexcept { return tls_port_.load(); }
+  TlsResult reload_tls();
   [[nodiscard]] bool shutting_down() const noexcept { return shutting_down_.load(); }
   [[nodiscard]] ServerStats stats() const;
   [[nodiscard]] const ServerConfig& config() const noexcept { return config_; }
@@ -52,6 +55,8 @@ class ServerImpl final : public detail::ServerHooks {
 
  private:
   void watchdog_main(std::stop_token stop);
+  /// setup_tls loads the certificates for listen_tls (caller holds mu_).
+  std::error_code setup_tls();
 
   ServerConfig config_;
   Handler handler_;
@@ -60,6 +65,7 @@ class ServerImpl final : public detail::ServerHooks {
     UniqueFd fd;
     bool hand_out = false;  // a lone socket: its loop spreads connections over all loops
     detail::UnixSocketFile file;
+    bool tls = false;  // from config.listen_tls
   };
   std::error_code bind_address(const std::string& spec, std::vector<PendingListener>& out);
   std::vector<PendingListener> adopted_;    // listen_on() before listen(); guarded by mu_
@@ -68,6 +74,8 @@ class ServerImpl final : public detail::ServerHooks {
   std::atomic<bool> keep_socket_files_{false};
   std::vector<std::unique_ptr<detail::Worker>> workers_;
   std::atomic<std::uint16_t> port_{0};
+  std::atomic<std::uint16_t> tls_port_{0};
+  std::unique_ptr<detail::TlsServerState> tls_;  // set by listen() when listen_tls is; then fixed
   std::atomic<std::uint64_t> next_id_{0};
   std::atomic<std::size_t> open_{0};
   std::atomic<bool> shutting_down_{false};  // shutdown() or close() was called: not ready

@@ -24,12 +24,12 @@ Worker::Worker(ServerImpl& server, unsigned index)
 
 Worker::~Worker() = default;
 
-void Worker::listen_on(UniqueFd fd, bool hand_out, UnixSocketFile file) {
+void Worker::listen_on(UniqueFd fd, bool hand_out, UnixSocketFile file, bool tls) {
   const std::uint64_t token = kFirstListenToken + listeners_.size();
   if (auto ec = loop_.poller().add(fd.get(), token, Interest{.read = true})) {
     throw std::system_error(ec, "watch listener");
   }
-  listeners_.push_back(Listener{std::move(fd), hand_out, std::move(file)});
+  listeners_.push_back(Listener{std::move(fd), hand_out, std::move(file), tls});
   accepting_ = true;
 }
 
@@ -108,14 +108,14 @@ void Worker::accept_ready(Listener& listener) {
     if (!server_.try_open_connection() && !(ctx_.reclaim_idle() && server_.try_open_connection())) continue;
     auto& workers = server_.workers();
     if (!listener.hand_out || workers.size() == 1) {
-      ctx_.add_connection(std::move(fd), peer);
+      ctx_.add_connection(std::move(fd), peer, listener.tls);
     } else {
       // One acceptor hands connections out round-robin.
       Worker& target = *workers[next_handoff_++ % workers.size()];
       if (&target == this) {
-        ctx_.add_connection(std::move(fd), peer);
+        ctx_.add_connection(std::move(fd), peer, listener.tls);
       } else {
-        target.post_adopt(std::move(fd), peer);
+        target.post_adopt(std::move(fd), peer, listener.tls);
       }
     }
   }
@@ -172,10 +172,10 @@ void Worker::post_stop() {
   });
 }
 
-void Worker::post_adopt(UniqueFd fd, const sockaddr_in6& peer) {
+void Worker::post_adopt(UniqueFd fd, const sockaddr_in6& peer, bool tls) {
   auto holder = std::make_shared<UniqueFd>(std::move(fd));
   // Accepted before the acceptor's listener closed: served even if this loop is draining now.
-  bool posted = loop_.post([this, holder, peer] { ctx_.add_connection(std::move(*holder), peer); });
+  bool posted = loop_.post([this, holder, peer, tls] { ctx_.add_connection(std::move(*holder), peer, tls); });
   if (!posted) server_.connection_closed();
 }
 

@@ -30,12 +30,13 @@ class Worker final : public IoHandler {
   /// are spread round-robin over every loop (a socket only this loop accepts on); otherwise
   /// this loop keeps them (one of a SO_REUSEPORT group, where the kernel spreads them).
   /// file, if it names one, is the Unix socket file to remove when the listener closes.
-  void listen_on(UniqueFd fd, bool hand_out, UnixSocketFile file = {});
+  /// tls: connections from it speak TLS (context().tls must be set).
+  void listen_on(UniqueFd fd, bool hand_out, UnixSocketFile file = {}, bool tls = false);
 
   // Cross-thread requests, carried out on the worker's thread via its mailbox.
   void post_drain();
   void post_stop();
-  void post_adopt(UniqueFd fd, const sockaddr_in6& peer);
+  void post_adopt(UniqueFd fd, const sockaddr_in6& peer, bool tls = false);
 
   [[nodiscard]] EventLoop& loop() noexcept { return loop_; }
   [[nodiscard]] LoopContext& context() noexcept { return ctx_; }
@@ -53,6 +54,7 @@ class Worker final : public IoHandler {
     UniqueFd fd;
     bool hand_out = false;
     UnixSocketFile file;
+    bool tls = false;
   };
 
   void accept_ready(Listener& listener);

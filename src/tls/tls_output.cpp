@@ -1,0 +1,104 @@
+// OutputQueue::write_to for TLS connections: the queue's segments go through SSL_write.
+// Pieces smaller than a record (a response header, a small body, the start of a file) are
+// gathered into the loop's 16 KiB staging buffer and leave as one record; a large in-memory
+// body is encrypted straight from its buffer. File ranges are read (pread) into the staging
+// buffer one record at a time, so a slow TLS download holds no memory of its own beyond
+// OpenSSL's record buffer, or, when the kernel does TLS (kTLS), sent with SSL_sendfile.
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "http/output_queue.hpp"
+#include "tls/tls_context.hpp"
+#include "tls/tls_stream.hpp"
+
+namespace nethttp::detail {
+
+namespace {
+constexpr std::size_t kFileSlice = 512 * 1024;  // per SSL_sendfile call, as for sendfile
+constexpr std::size_t kMaxDirect = 256 * 1024;  // per SSL_write straight from a segment
+}  // namespace
+
+OutputQueue::Result OutputQueue::write_to(TlsStream& tls, std::size_t budget, std::size_t& written) {
+  written = 0;
+  const std::span<char> stage = tls.loop().staging();
+  const bool ktls = tls.ktls_send();
+  while (!empty()) {
+    if (written >= budget) return Result::yielded;
+    Segment& front = segments_[head_];
+    if (front.file.file && ktls) {
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(front.file.length, kFileSlice));
+      const ssize_t n = tls.send_file(front.file.file->get(), front.file.offset, want);
+      if (n < 0) return errno == EAGAIN ? Result::blocked : Result::failed;
+      front.file.offset += static_cast<std::uint64_t>(n);
+      front.file.length -= static_cast<std::uint64_t>(n);
+      written += static_cast<std::size_t>(n);
+      if (front.file.length == 0) pop_front();
+      continue;
+    }
+    if (!front.file.file && front.sent == front.bytes.size()) {  // an empty run
+      pop_front();
+      continue;
+    }
+    // What to hand SSL_write. After a -1/EAGAIN it must get the same first bytes again:
+    // the queue only grows at its end, and this choice depends on its front alone, so it does.
+    const char* data = nullptr;
+    std::size_t len = 0;
+    if (!front.file.file && front.bytes.size() - front.sent >= stage.size()) {
+      data = front.bytes.data() + front.sent;
+      len = std::min(front.bytes.size() - front.sent, kMaxDirect);
+    } else {
+      for (std::size_t i = head_; i < count_ && len < stage.size(); ++i) {
+        Segment& s = segments_[i];
+        const std::size_t room = stage.size() - len;
+        if (s.file.file) {
+          if (ktls) break;
+          const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(s.file.length, room));
+          ssize_t r;
+          do {
+            r = ::pread(s.file.file->get(), stage.data() + len, want, static_cast<off_t>(s.file.offset));
+          } while (r < 0 && errno == EINTR);
+          if (r <= 0) {
+            // Unreadable or truncated under us: fail when it is next, after what precedes it.
+            if (len == 0) return Result::failed;
+            break;
+          }
+          len += static_cast<std::size_t>(r);
+          if (static_cast<std::size_t>(r) < want) break;
+        } else {
+          const std::size_t take = std::min(s.bytes.size() - s.sent, room);
+          std::memcpy(stage.data() + len, s.bytes.data() + s.sent, take);
+          len += take;
+        }
+      }
+      data = stage.data();
+    }
+    const ssize_t n = tls.write(data, len);
+    if (n < 0) return errno == EAGAIN ? Result::blocked : Result::failed;
+    // Take what went out off the front of the queue.
+    auto left = static_cast<std::size_t>(n);
+    written += left;
+    while (left > 0) {
+      Segment& s = segments_[head_];
+      if (s.file.file) {
+        const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(s.file.length, left));
+        s.file.offset += take;
+        s.file.length -= take;
+        left -= take;
+        if (s.file.length == 0) pop_front();
+      } else {
+        const std::size_t take = std::min(s.bytes.size() - s.sent, left);
+        s.sent += take;
+        buffered_ -= take;
+        left -= take;
+        if (s.sent == s.bytes.size()) pop_front();
+      }
+    }
+  }
+  return Result::drained;
+}
+
+}  // namespace nethttp::detail

@@ -1,0 +1,70 @@
+#pragma once
+// TlsStream: the TLS side of one connection's socket — the transport seam under
+// Connection. A cleartext connection has none and calls read/sendmsg/sendfile itself; a TLS
+// connection routes the same calls here. Every call is non-blocking and follows the
+// conventions of the syscall it replaces (bytes, 0 for end of stream, -1 with errno EAGAIN
+// when OpenSSL wants the socket readable or writable, which edge-triggered epoll then
+// reports), so Connection's state machine is the same for both. Loop thread only.
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "nethttp/tls.hpp"
+
+struct ssl_st;
+
+namespace nethttp::detail {
+
+class LoopTls;
+
+class TlsStream {
+ public:
+  /// accept makes the stream for an accepted socket, or returns null (out of memory).
+  static std::unique_ptr<TlsStream> accept(LoopTls& loop, int fd);
+  TlsStream(LoopTls& loop, ssl_st* ssl) noexcept;
+  ~TlsStream();
+  TlsStream(const TlsStream&) = delete;
+  TlsStream& operator=(const TlsStream&) = delete;
+
+  enum class Handshake { done, want, failed };
+  /// handshake advances the handshake: done (then info() is filled), want (wait for the
+  /// socket), failed (a protocol error or the peer left: close).
+  Handshake handshake() noexcept;
+  [[nodiscard]] bool established() const noexcept { return established_; }
+  /// read decrypts up to n bytes into buf: read(2)'s conventions. A close_notify or the
+  /// peer's FIN is end of stream (0). Data may stay buffered inside OpenSSL after the
+  /// socket said EAGAIN, so a caller reads until this returns -1/EAGAIN.
+  ssize_t read(char* buf, std::size_t n) noexcept;
+  /// write encrypts and sends up to n bytes (at least one record when it returns > 0).
+  /// After -1/EAGAIN the next call must start with the same bytes (it may pass more).
+  ssize_t write(const char* data, std::size_t n) noexcept;
+  /// ktls_send is true when the kernel encrypts (kernel TLS): then send_file works.
+  [[nodiscard]] bool ktls_send() const noexcept;
+  /// send_file sends a file range through kernel TLS (SSL_sendfile); only if ktls_send().
+  ssize_t send_file(int file_fd, std::uint64_t offset, std::size_t n) noexcept;
+  /// shutdown sends close_notify if it can without blocking.
+  void shutdown() noexcept;
+  /// info describes the session (valid once established).
+  [[nodiscard]] const TlsInfo& info() const noexcept { return info_; }
+  [[nodiscard]] LoopTls& loop() const noexcept { return loop_; }
+  /// read_wants_write: the last read stopped because OpenSSL must write first (a TLS 1.3
+  /// KeyUpdate answer into a full socket): the next writable edge resumes reading.
+  [[nodiscard]] bool read_wants_write() const noexcept { return read_wants_write_; }
+  /// sniffed: the first bytes were checked for plaintext HTTP (Connection does that).
+  bool sniffed = false;
+
+ private:
+  LoopTls& loop_;
+  ssl_st* ssl_;
+  TlsInfo info_;
+  std::string server_name_;
+  bool established_ = false;
+  bool failed_ = false;  // a fatal error: no close_notify
+  bool read_wants_write_ = false;
+};
+
+}  // namespace nethttp::detail
