@@ -299,10 +299,36 @@ TEST_F(TlsTest, SniSelectsTheCertificate) {
   // No name the certificates serve: the first (default) certificate. The client then
   // cannot verify the name, so connect by a.test but send another SNI through curl's
   // --connect-to instead: here, check with openssl s_client that the default is served.
-  ProgramResult other = run_program(test::find_program("openssl"),
-                                    {"s_client", "-connect", "127.0.0.1:" + port, "-servername", "c.test",
-                                     "-brief", "-verify_return_error", "-CAfile", ca, "-verify_hostname", "a.test"});
+  ProgramResult other = run_program("/bin/sh", {"-c", test::find_program("openssl") + " s_client -connect 127.0.0.1:" +
+                                                          port + " -servername c.test -brief -verify_return_error -CAfile " +
+                                                          ca + " -verify_hostname a.test < /dev/null"});
   EXPECT_NE(other.err.find("a.test"), std::string::npos) << other.err;
+}
+
+TEST_F(TlsTest, StaplesOcspResponseFromFile) {
+  // An OCSP response signed by the test CA (status "unknown": the index is empty, which is
+  // still a well-formed response to staple).
+  ProgramResult made = run_program(
+      "/bin/sh", {"-c", "cd '" + ca_->dir().string() + "' && : > index.txt && " + test::find_program("openssl") +
+                            " ocsp -index index.txt -rsigner ca.pem -rkey ca.key -CA ca.pem -issuer ca.pem"
+                            " -cert a.leaf -respout a.ocsp -ndays 1 2>&1"});
+  ASSERT_EQ(made.status, 0) << made.out;
+  ServerConfig cfg = tls_config();
+  cfg.tls.certificates[0].ocsp_file = (ca_->dir() / "a.ocsp").string();
+  testing::TestServer ts(handler(), cfg);
+  auto status = [&](const std::string& name) {
+    return run_program("/bin/sh", {"-c", test::find_program("openssl") + " s_client -connect 127.0.0.1:" +
+                                             std::to_string(ts.server().tls_port()) + " -servername " + name +
+                                             " -status < /dev/null 2>&1"})
+        .out;
+  };
+  const std::string a = status("a.test");
+  EXPECT_NE(a.find("OCSP Response Status: successful"), std::string::npos) << a;
+  const std::string b = status("b.test");  // b has no OCSP file
+  EXPECT_NE(b.find("OCSP response: no response sent"), std::string::npos) << b;
+  // A file that is not an OCSP response is refused at load.
+  cfg.tls.certificates[0].ocsp_file = ca_->a.cert.string();
+  EXPECT_NE(check_tls_config(cfg.tls).message.find("not a DER OCSP response"), std::string::npos);
 }
 
 TEST_F(TlsTest, AlpnChoosesHttp11AndIgnoresH2Only) {
@@ -338,6 +364,19 @@ TEST_F(TlsTest, SessionCacheWithoutTickets) {
   ProgramResult r = python({"resume", std::to_string(ts.server().tls_port()), "a.test", ca_->ca().string(), "tls12"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(field(r.out, "REUSED"), "True");
+}
+
+TEST_F(TlsTest, RenegotiationIsRefused) {
+  testing::TestServer ts(handler(), tls_config());
+  const std::string port = std::to_string(ts.server().tls_port());
+  // s_client's "R" command asks for a TLS 1.2 renegotiation; the input then stays open for
+  // a second, long enough for the server's refusal to arrive.
+  ProgramResult r = run_program("/bin/sh", {"-c", "(printf 'R\\n'; sleep 1) | " + test::find_program("openssl") +
+                                                     " s_client -connect 127.0.0.1:" + port + " -tls1_2 2>&1"});
+  EXPECT_NE(r.out.find("RENEGOTIATING"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no renegotiation"), std::string::npos) << r.out;
+  ProgramResult after = curl(ts.server().tls_port(), "a.test", {url(ts.server().tls_port(), "a.test", "/info")});
+  EXPECT_EQ(after.status, 0) << after.err;
 }
 
 TEST_F(TlsTest, HandshakeTimeoutClosesSilentClient) {
