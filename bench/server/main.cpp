@@ -1,6 +1,10 @@
 // nethttp-bench-server: what the peer benchmark harness expects of a candidate.
 //
 //   nethttp-bench-server --listen 127.0.0.1:PORT --root DIR [--threads N]
+//                        [--tls-cert FILE --tls-key FILE]
+//
+// With --tls-cert and --tls-key the --listen address is served over TLS (HTTPS) instead
+// of cleartext, with the library's default TLS settings (bench/tls_peers.sh).
 //
 // GET /plaintext answers "Hello, World!" (text/plain); /static/<file> serves DIR/<file>
 // with file_server() below strip_prefix("/static"). Nothing is logged, so the numbers
@@ -19,7 +23,8 @@ namespace {
 
 int usage(int code) {
   std::fprintf(code == 0 ? stdout : stderr,
-               "usage: nethttp-bench-server --listen HOST:PORT --root DIR [--threads N]\n");
+               "usage: nethttp-bench-server --listen HOST:PORT --root DIR [--threads N]\n"
+               "                            [--tls-cert FILE --tls-key FILE]  (serve --listen over TLS)\n");
   return code;
 }
 
@@ -30,6 +35,7 @@ int main(int argc, char** argv) {
   config.threads = 1;
   config.logger = nethttp::null_logger();
   std::string root;
+  nethttp::TlsCertificate cert;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") return usage(0);
@@ -39,6 +45,10 @@ int main(int argc, char** argv) {
       config.listen = value;
     } else if (arg == "--root") {
       root = value;
+    } else if (arg == "--tls-cert") {
+      cert.cert_file = value;
+    } else if (arg == "--tls-key") {
+      cert.key_file = value;
     } else if (arg == "--threads") {
       config.threads = static_cast<unsigned>(std::stoul(value));
     } else {
@@ -46,7 +56,12 @@ int main(int argc, char** argv) {
       return usage(2);
     }
   }
-  if (root.empty()) return usage(2);
+  if (root.empty() || cert.cert_file.empty() != cert.key_file.empty()) return usage(2);
+  if (!cert.cert_file.empty()) {
+    config.listen_tls = {config.listen};
+    config.listen.clear();
+    config.tls.certificates = {cert};
+  }
 
   nethttp::Handler files;
   try {
@@ -69,7 +84,8 @@ int main(int argc, char** argv) {
   nethttp::Server server(config, app);
   nethttp::ShutdownOnSignals on_signal(server, std::chrono::seconds(5));
   if (std::error_code ec = server.listen()) {
-    std::fprintf(stderr, "nethttp-bench-server: cannot listen on %s: %s\n", config.listen.c_str(),
+    std::fprintf(stderr, "nethttp-bench-server: cannot listen on %s: %s\n",
+                 config.listen_tls.empty() ? config.listen.c_str() : config.listen_tls.front().c_str(),
                  ec.message().c_str());
     return 1;
   }

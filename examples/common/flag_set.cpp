@@ -10,11 +10,53 @@
 namespace examples {
 
 FlagSet::FlagSet(std::string program, std::string about, nethttp::ServerConfig& config)
-    : program_(std::move(program)), about_(std::move(about)) {
+    : program_(std::move(program)), about_(std::move(about)), config_(&config) {
   add_string("--listen", "HOST:PORT",
              "address to listen on (default \"" + config.listen + "\"; port 0 picks a free one)", config.listen);
   add_number("--threads", "event loops, 0 = one per core (default " + std::to_string(config.threads) + ")",
              config.threads, 0u, 1024u);
+  add_list("--listen-tls", "HOST:PORT", "address to serve HTTPS on (repeatable; needs --tls-cert and --tls-key)",
+           config.listen_tls);
+  add_list("--tls-cert", "FILE",
+           "PEM certificate chain (repeatable for SNI, paired in order with --tls-key; the first is the default)",
+           tls_certs_);
+  add_list("--tls-key", "FILE", "PEM private key of the --tls-cert in the same position", tls_keys_);
+  add_switch("--https-redirect",
+             "answer cleartext requests with a redirect to the HTTPS port (except /healthz and /readyz)",
+             https_redirect_);
+}
+
+void FlagSet::add_list(std::string name, std::string meta, std::string help, std::vector<std::string>& out) {
+  add({std::move(name), std::move(meta), std::move(help), [&out](std::string_view value) {
+         out.emplace_back(value);
+         return std::string();
+       }});
+}
+
+nethttp::Handler FlagSet::handler(nethttp::Handler app) const {
+  return https_redirect_ ? redirect_to_https(std::move(app)) : app;
+}
+
+std::optional<int> FlagSet::check_tls() {
+  if (tls_certs_.size() != tls_keys_.size()) {
+    return fail(program_,
+                "--tls-cert and --tls-key come in pairs: got " + std::to_string(tls_certs_.size()) +
+                    " certificate(s) and " + std::to_string(tls_keys_.size()) + " key(s)",
+                2);
+  }
+  const bool tls = !config_->listen_tls.empty();
+  if (!tls_certs_.empty() && !tls) return fail(program_, "--tls-cert needs --listen-tls", 2);
+  if (tls && tls_certs_.empty()) return fail(program_, "--listen-tls needs --tls-cert and --tls-key", 2);
+  if (https_redirect_ && !tls) return fail(program_, "--https-redirect needs --listen-tls", 2);
+  if (!tls) return std::nullopt;
+  if (!nethttp::tls_available()) return fail(program_, "this build has no TLS (NETHTTP_TLS=OFF)", 2);
+  for (std::size_t i = 0; i < tls_certs_.size(); ++i) {
+    config_->tls.certificates.push_back({.cert_file = tls_certs_[i], .key_file = tls_keys_[i], .ocsp_file = {}});
+  }
+  if (nethttp::TlsResult checked = nethttp::check_tls_config(config_->tls); !checked) {
+    return fail(program_, checked.message);
+  }
+  return std::nullopt;
 }
 
 void FlagSet::add_string(std::string name, std::string meta, std::string help, std::string& out) {
@@ -65,7 +107,7 @@ std::optional<int> FlagSet::parse(int argc, char** argv) {
     }
     if (std::string wrong = flag->set(value); !wrong.empty()) return fail(program_, flag->name + " " + wrong, 2);
   }
-  return std::nullopt;
+  return check_tls();
 }
 
 std::string FlagSet::usage() const {

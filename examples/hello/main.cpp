@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   examples::FlagSet flags("hello", "The smallest nethttp server: GET /plaintext answers \"Hello, World!\".", config);
   if (std::optional<int> exit_code = flags.parse(argc, argv)) return *exit_code;
 
-  nethttp::Server server(config, [](nethttp::ResponseWriter& w, nethttp::Request& r) {
+  nethttp::Server server(config, flags.handler([](nethttp::ResponseWriter& w, nethttp::Request& r) {
     if (r.path() == "/plaintext") {
       w.headers().set("Content-Type", "text/plain");
       w.write("Hello, World!");
@@ -26,6 +26,6 @@ int main(int argc, char** argv) {
     } else {
       nethttp::error(w, "404 page not found", nethttp::Status::NotFound);
     }
-  });
+  }));
   return examples::serve("hello", server);
 }

@@ -25,6 +25,6 @@ int main(int argc, char** argv) {
 
   nethttp::ServeMux mux;
   json_api::register_routes(mux, std::make_shared<json_api::ItemStore>());
-  nethttp::Server server(config, std::move(mux));
+  nethttp::Server server(config, flags.handler(std::move(mux)));
   return examples::serve("json_api", server);
 }

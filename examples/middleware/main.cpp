@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   try {
     middleware_example::App app(middleware_example::AppOptions{});
     config.reject_observers = app.reject_observers();  // log and count 400/431/... too
-    nethttp::Server server(config, app.handler());
+    nethttp::Server server(config, flags.handler(app.handler()));
     app.bind(server);
     int status = examples::serve("middleware_example", server);
     app.unbind();

@@ -35,6 +35,6 @@ int main(int argc, char** argv) {
 
   nethttp::ServeMux mux;
   shortener::register_routes(mux, std::make_shared<shortener::LinkStore>(max_links), routes);
-  nethttp::Server server(config, std::move(mux));
+  nethttp::Server server(config, flags.handler(std::move(mux)));
   return examples::serve("shortener", server);
 }

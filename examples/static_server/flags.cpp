@@ -22,9 +22,10 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& flags, nethttp::Ser
   examples::FlagSet set("nethttp-static",
                         "Serves a directory of static files over HTTP/1.1, plus /healthz and /readyz.\n"
                         "--listen also takes unix:/PATH. Sockets passed by systemd (LISTEN_FDS) are used\n"
-                        "instead of --listen. Signals: TERM/INT drain and exit, HUP re-reads --config and\n"
-                        "reopens the access log, USR2 starts the new binary on the same sockets and exits\n"
-                        "once it is ready (a hot upgrade).", config);
+                        "instead of --listen. HTTPS: --listen-tls with --tls-cert and --tls-key (--listen \"\"\n"
+                        "for HTTPS only). Signals: TERM/INT drain and exit, HUP re-reads --config, reopens\n"
+                        "the access log and reloads the TLS certificates, USR2 starts the new binary on the\n"
+                        "same sockets and exits once it is ready (a hot upgrade).", config);
   set.add_string("--root", "DIR", "directory to serve (default: the bundled example site)", flags.root);
   set.add_string("--access-log", "WHERE", "off, stdout or a file path (default stdout)", flags.access_log);
   set.add_switch("--list-dirs", "list directories that have no index.html", flags.list_dirs);
@@ -43,6 +44,7 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& flags, nethttp::Ser
                  flags.pid_file);
   std::optional<int> result = set.parse(argc, argv);
   if (!result) config.drain_delay = std::chrono::milliseconds(flags.drain_delay_ms);
+  flags.https_redirect = set.https_redirect();
   return result;
 }
 

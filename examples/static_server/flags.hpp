@@ -8,7 +8,8 @@
 
 namespace static_server {
 
-/// Flags are nethttp-static's own flags; --listen and --threads go into the ServerConfig.
+/// Flags are nethttp-static's own flags; --listen, --threads, --listen-tls, --tls-cert and
+/// --tls-key go into the ServerConfig.
 struct Flags {
   std::string root;                   ///< empty: the bundled site
   std::string access_log = "stdout";  ///< "off", "stdout" or a file path
@@ -20,6 +21,7 @@ struct Flags {
   unsigned drain_delay_ms = 0;        ///< --drain-delay: ServerConfig::drain_delay
   std::string config_file;            ///< --config: reloadable settings, re-read on SIGHUP
   std::string pid_file;
+  bool https_redirect = false;        ///< --https-redirect (the TLS flags go into the ServerConfig)
 };
 
 /// parse_flags reads argv into flags and config, the way examples::FlagSet::parse does: it

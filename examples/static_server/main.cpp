@@ -1,7 +1,9 @@
 // nethttp-static: serves a directory of static files (the bundled example site by default)
 // with file_server(), plus /healthz, /readyz and optionally /metrics, an access log and a
-// graceful shutdown on SIGINT/SIGTERM, settings reloaded on SIGHUP, a hot upgrade on
-// SIGUSR2, and sockets inherited from systemd. Run `nethttp-static --help` for the flags.
+// graceful shutdown on SIGINT/SIGTERM, settings and TLS certificates reloaded on SIGHUP, a
+// hot upgrade on SIGUSR2, HTTPS beside HTTP (--listen-tls, with --https-redirect sending
+// cleartext clients over), and sockets inherited from systemd. Run `nethttp-static --help`
+// for the flags.
 //
 // Every startup failure (bad flag, missing root, busy port) prints one line on stderr and
 // exits non-zero, so scripts and service managers see what went wrong.
@@ -81,6 +83,8 @@ int main(int argc, char** argv) {
   mux.handle("/", [&files](nethttp::ResponseWriter& w, nethttp::Request& r) { files.load()->serve(w, r); });
   nethttp::MetricsRegistry metrics;
   nethttp::Handler app = mux;
+  // Inside the access log and metrics, so redirects are logged and counted.
+  if (flags.https_redirect) app = examples::redirect_to_https(app);
   if (flags.metrics) {
     app = nethttp::chain(app, {metrics.middleware()});
     config.reject_observers.push_back(metrics.reject_observer());  // 400/408/413/414/431 counted too
@@ -134,6 +138,14 @@ int main(int argc, char** argv) {
           say("SIGHUP: access log not reopened, still writing the old file: " + ec.message());
         } else {
           say("SIGHUP: access log reopened");
+        }
+      }
+      // New handshakes get the re-read certificates; open connections keep theirs.
+      if (!server.config().listen_tls.empty()) {
+        if (nethttp::TlsResult reloaded = server.reload_tls()) {
+          say("SIGHUP: TLS certificates reloaded");
+        } else {
+          say("SIGHUP: keeping the current TLS certificates: " + reloaded.message);
         }
       }
       return;

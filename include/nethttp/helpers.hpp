@@ -1,10 +1,11 @@
 #pragma once
 /// \file helpers.hpp
 /// Handler helpers with Go's names: strip_prefix, not_found, redirect, timeout_handler,
-/// max_bytes, and offload (blocking handlers on a WorkerPool).
+/// max_bytes, and offload (blocking handlers on a WorkerPool); plus https_redirect.
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,18 @@ inline void redirect(ResponseWriter& w, const Request& r, std::string_view url, 
 Handler redirect(std::string url, int code);
 /// redirect with a Status enumerator, as a Handler.
 inline Handler redirect(std::string url, Status code) { return redirect(std::move(url), to_int(code)); }
+
+/// https_redirect returns a Handler for a cleartext listener that sends every request to
+/// the same URL over HTTPS: https://HOST[:tls_port]/raw-path?raw-query, HOST being the
+/// request's host() without its port, and ":tls_port" left out when it is 443. GET and HEAD
+/// get 301 Moved Permanently (what nginx's usual `return 301 https://$host$request_uri`
+/// sends, and what every client follows); other methods get 308 Permanent Redirect, so the
+/// client repeats the same method with its body instead of turning a POST into a GET (Caddy
+/// answers 308 to everything; some old clients and middleboxes mishandle 308 on GET, hence
+/// 301 there). A request without a Host (HTTP/1.0), or one whose host is not a DNS name, an
+/// IPv4 address or a bracketed IPv6 address, gets 400: there is nowhere safe to send it.
+/// The handler keeps no state and may run on any loop.
+Handler https_redirect(std::uint16_t tls_port = 443);
 
 /// timeout_handler bounds how long h may take to finish a deferred response (Go:
 /// http.TimeoutHandler). When h calls defer(), the deadline dt is armed on the returned
