@@ -35,7 +35,7 @@ int status_for(FormError e) noexcept {
   switch (e) {
     case FormError::none: return 200;
     case FormError::malformed: return 400;
-    case FormError::too_many_fields: return 413;
+    case FormError::too_many_fields:
     case FormError::too_large: return 413;
   }
   return 400;

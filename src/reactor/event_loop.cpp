@@ -99,8 +99,8 @@ void EventLoop::run_timers() {
 void EventLoop::run_posted() {
   mailbox_->take(posted_);
   // Tasks may post more; those land in the mailbox and run next iteration.
-  for (std::size_t i = 0; i < posted_.size(); ++i) {
-    Task task = std::move(posted_[i]);
+  for (Task& posted : posted_) {
+    Task task = std::move(posted);  // destroyed as soon as it has run
     task();
   }
   posted_.clear();

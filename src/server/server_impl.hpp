@@ -51,7 +51,7 @@ class ServerImpl final : public detail::ServerHooks {
   [[nodiscard]] bool keeps_socket_files() const noexcept { return keep_socket_files_.load(); }
 
  private:
-  void watchdog_main(std::stop_token stop);
+  void watchdog_main(const std::stop_token& stop);
 
   ServerConfig config_;
   Handler handler_;
