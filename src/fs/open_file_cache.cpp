@@ -55,12 +55,7 @@ OpenedFile open_file(int root_fd, std::string_view relative) {
 }
 
 OpenedFile open_plain_file(const std::string& path) {
-  OpenResult r;
-  do {
-    r.fd.reset(::open(path.c_str(), open_file_flags()));
-  } while (!r.fd && errno == EINTR);
-  if (!r.fd) r.error = errno;
-  return from_open_result(std::move(r));
+  return from_open_result(open_at(AT_FDCWD, path.c_str(), open_file_flags()));
 }
 
 OpenFileCache::OpenFileCache(std::size_t capacity, std::chrono::milliseconds valid,
