@@ -50,8 +50,8 @@ struct FileServerOptions {
   /// response still sends from it) when no request used it for this long (nginx's
   /// open_file_cache inactive=). Together with open_file_cache_valid it bounds how long a
   /// deleted or replaced file stays open: each loop sweeps its cache once per valid
-  /// interval when it serves a request, dropping entries inactive for this long and those
-  /// whose file changed or is gone.
+  /// interval (on a timer while the cache holds entries, requests or not), dropping entries
+  /// inactive for this long and those whose file changed or is gone.
   std::chrono::milliseconds open_file_cache_inactive{60'000};
   /// spa_fallback serves the root's index file (200) for a missing path whose last segment
   /// has no extension ("/app/settings"), for single-page applications with client-side

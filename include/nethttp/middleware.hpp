@@ -70,7 +70,7 @@ struct AccessLogOptions {
 class AccessLog {
  public:
   /// AccessLog opens the destination. Throws std::runtime_error if the file cannot be opened.
-  explicit AccessLog(AccessLogOptions options = {});
+  explicit AccessLog(const AccessLogOptions& options = {});
   /// middleware returns the Middleware that logs through this AccessLog.
   [[nodiscard]] Middleware middleware() const;
   /// reject_observer returns a callback that logs, through this AccessLog, the responses
@@ -100,7 +100,7 @@ class AccessLog {
 };
 
 /// access_log returns AccessLog(options).middleware(). Throws like AccessLog's constructor.
-Middleware access_log(AccessLogOptions options = {});
+Middleware access_log(const AccessLogOptions& options = {});
 
 // ---- Recovery ---------------------------------------------------------------------------
 
@@ -169,7 +169,7 @@ struct CorsOptions {
 /// disallowed one gets no CORS headers. `Vary: Origin` is added whenever the answer
 /// depends on the origin (always, unless every origin is allowed without credentials).
 /// Throws std::invalid_argument for an origin pattern with more than one "*".
-Middleware cors(CorsOptions options = {});
+Middleware cors(const CorsOptions& options = {});
 
 // ---- Rate limiting ----------------------------------------------------------------------
 
@@ -210,7 +210,7 @@ struct BasicCredentials {
 /// where they differ (no early exit). A missing, malformed or wrong Authorization gets 401
 /// with `WWW-Authenticate: Basic realm="<realm>", charset="UTF-8"`, and the handler is not
 /// called. On success the handler reads the user name with basic_auth_user(r).
-Middleware basic_auth(std::string realm, std::vector<BasicCredentials> users);
+Middleware basic_auth(std::string_view realm, std::vector<BasicCredentials> users);
 
 /// basic_auth_user returns the user name basic_auth() accepted for r, or "" when r did not
 /// pass through basic_auth() (a per-request value, see Request::value).

@@ -101,7 +101,8 @@ struct HandlerMatch {
 ///
 /// Paths are cleaned before matching: a request whose path contains "." or ".." segments or
 /// repeated slashes is redirected (301) to the clean path, query kept ("/a/./b//c?x=1" to
-/// "/a/b/c?x=1"; "/../a" to "/a"). Escaped dots and slashes ("%2e", "%2F") are ordinary
+/// "/a/b/c?x=1"; "/../a" to "/a"), and so is an absolute-form target without a path
+/// ("GET http://example.com?x=1" to "/?x=1"), as Go does. Escaped dots and slashes ("%2e", "%2F") are ordinary
 /// bytes of a segment, not separators. The port is dropped from the host before matching.
 /// CONNECT requests are matched with their path and host as they are, except that the
 /// trailing-slash redirect still applies. The request-target "*" (as in `OPTIONS *`) is

@@ -37,6 +37,20 @@ std::size_t percent_decode_to(std::string_view s, std::span<char> dst, bool plus
   return n;
 }
 
+bool next_query_pair(std::string_view& rest, QueryPair& pair) noexcept {
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view text = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (text.empty()) continue;
+    const std::size_t eq = text.find('=');
+    pair.name = text.substr(0, eq);
+    pair.value = eq == std::string_view::npos ? std::string_view() : text.substr(eq + 1);
+    return true;
+  }
+  return false;
+}
+
 bool append_percent_decoded(std::string& out, std::string_view s, bool plus_as_space) {
   // Most paths have no escape: copy them without the byte loop.
   if (!plus_as_space && s.find('%') == std::string_view::npos) {

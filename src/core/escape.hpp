@@ -34,6 +34,16 @@ std::size_t percent_decode_to(std::string_view s, std::span<char> dst, bool plus
 /// every request path without allocating.
 bool append_percent_decoded(std::string& out, std::string_view s, bool plus_as_space = false);
 
+/// QueryPair is one name=value pair of a query string or urlencoded body, still encoded.
+struct QueryPair {
+  std::string_view name;
+  std::string_view value;  ///< "" when the pair has no '='
+};
+
+/// next_query_pair takes the next non-empty '&'-separated pair off the front of rest into
+/// pair, split at its first '=' (Go's ParseQuery); false once rest holds no more pairs.
+bool next_query_pair(std::string_view& rest, QueryPair& pair) noexcept;
+
 /// append_percent_encoded appends s to out, writing each byte b for which must_escape(b)
 /// holds as "%XX" (uppercase hex, as RFC 3986 recommends) and every other byte as is.
 template <class MustEscape>

@@ -35,7 +35,7 @@ int status_for(FormError e) noexcept {
   switch (e) {
     case FormError::none: return 200;
     case FormError::malformed: return 400;
-    case FormError::too_many_fields: return 413;
+    case FormError::too_many_fields:
     case FormError::too_large: return 413;
   }
   return 400;
@@ -54,18 +54,13 @@ std::string_view form_error_message(FormError e) noexcept {
 FormError parse_urlencoded(std::string_view s, FormValues& out, std::size_t max_fields) {
   FormError result = FormError::none;
   std::string name, value;
-  while (!s.empty()) {
-    std::size_t amp = s.find('&');
-    std::string_view pair = s.substr(0, amp);
-    s = amp == std::string_view::npos ? std::string_view() : s.substr(amp + 1);
-    if (pair.empty()) continue;
+  detail::QueryPair pair;
+  while (detail::next_query_pair(s, pair)) {
     if (out.size() >= max_fields) return FormError::too_many_fields;
-    std::size_t eq = pair.find('=');
-    std::string_view n = pair.substr(0, eq);
-    std::string_view v = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
     name.clear();
     value.clear();
-    if (!detail::append_percent_decoded(name, n, true) || !detail::append_percent_decoded(value, v, true)) {
+    if (!detail::append_percent_decoded(name, pair.name, true) ||
+        !detail::append_percent_decoded(value, pair.value, true)) {
       result = FormError::malformed;
       continue;
     }

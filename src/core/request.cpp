@@ -90,16 +90,10 @@ QueryParams Request::query() const {
   QueryParams out;
   std::string_view rest = raw_query_;
   std::string name, value;
-  while (!rest.empty()) {
-    std::size_t amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    std::size_t eq = pair.find('=');
-    std::string_view n = pair.substr(0, eq);
-    std::string_view v = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+  detail::QueryPair pair;
+  while (detail::next_query_pair(rest, pair)) {
     // Like Go's ParseQuery, skip pairs that do not decode instead of failing the request.
-    if (!percent_decode(n, name, true) || !percent_decode(v, value, true)) continue;
+    if (!percent_decode(pair.name, name, true) || !percent_decode(pair.value, value, true)) continue;
     out.emplace_back(name, value);
   }
   return out;

@@ -32,11 +32,15 @@ bool digits(std::string_view s, std::size_t n, int& out, bool space_ok = false) 
   return true;
 }
 
-int month_index(std::string_view s) noexcept {
+// month parses a three-letter month name into its index (0 for "Jan"), as digits() does.
+bool month(std::string_view s, int& out) noexcept {
   for (std::size_t i = 0; i < kMonths.size(); ++i) {
-    if (s == kMonths[i]) return static_cast<int>(i);
+    if (s == kMonths[i]) {
+      out = static_cast<int>(i);
+      return true;
+    }
   }
-  return -1;
+  return false;
 }
 
 template <std::size_t N>
@@ -108,7 +112,7 @@ std::optional<std::time_t> parse_http_date(std::string_view s) noexcept {
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (29 characters).
   if (s.size() == 29 && s[3] == ',') {
     if (!one_of(s.substr(0, 3), kDays) || s[4] != ' ' || !digits(s.substr(5), 2, tm.tm_mday) || s[7] != ' ' ||
-        (tm.tm_mon = month_index(s.substr(8, 3))) < 0 || s[11] != ' ' || !digits(s.substr(12), 4, year) ||
+        !month(s.substr(8, 3), tm.tm_mon) || s[11] != ' ' || !digits(s.substr(12), 4, year) ||
         s[16] != ' ' || !time_of_day(s.substr(17, 8), tm) || s.substr(25) != " GMT") {
       return std::nullopt;
     }
@@ -117,7 +121,7 @@ std::optional<std::time_t> parse_http_date(std::string_view s) noexcept {
   }
   // asctime: "Sun Nov  6 08:49:37 1994" (24 characters).
   if (s.size() == 24 && s[3] == ' ') {
-    if (!one_of(s.substr(0, 3), kDays) || (tm.tm_mon = month_index(s.substr(4, 3))) < 0 || s[7] != ' ' ||
+    if (!one_of(s.substr(0, 3), kDays) || !month(s.substr(4, 3), tm.tm_mon) || s[7] != ' ' ||
         !digits(s.substr(8), 2, tm.tm_mday, true) || s[10] != ' ' || !time_of_day(s.substr(11, 8), tm) ||
         s[19] != ' ' || !digits(s.substr(20), 4, year)) {
       return std::nullopt;
@@ -131,7 +135,7 @@ std::optional<std::time_t> parse_http_date(std::string_view s) noexcept {
   if (comma == std::string_view::npos || !one_of(s.substr(0, comma), kLongDays)) return std::nullopt;
   std::string_view rest = s.substr(comma + 1);
   if (rest.size() != 23 || rest[0] != ' ' || !digits(rest.substr(1), 2, tm.tm_mday) || rest[3] != '-' ||
-      (tm.tm_mon = month_index(rest.substr(4, 3))) < 0 || rest[7] != '-' || !digits(rest.substr(8), 2, year) ||
+      !month(rest.substr(4, 3), tm.tm_mon) || rest[7] != '-' || !digits(rest.substr(8), 2, year) ||
       rest[10] != ' ' || !time_of_day(rest.substr(11, 8), tm) || rest.substr(19) != " GMT") {
     return std::nullopt;
   }

@@ -9,10 +9,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
 #include "fs/safe_path.hpp"
+#include "reactor/event_loop.hpp"
 
 namespace nethttp::detail {
 
@@ -53,12 +55,7 @@ OpenedFile open_file(int root_fd, std::string_view relative) {
 }
 
 OpenedFile open_plain_file(const std::string& path) {
-  OpenResult r;
-  do {
-    r.fd.reset(::open(path.c_str(), open_file_flags()));
-  } while (!r.fd && errno == EINTR);
-  if (!r.fd) r.error = errno;
-  return from_open_result(std::move(r));
+  return from_open_result(open_at(AT_FDCWD, path.c_str(), open_file_flags()));
 }
 
 OpenFileCache::OpenFileCache(std::size_t capacity, std::chrono::milliseconds valid,
@@ -73,13 +70,17 @@ bool OpenFileCache::unchanged(int root_fd, const Entry& e) {
   return e.file.ok() ? (rc == 0 && same_file(st, e.file.st)) : (rc != 0 && errno == e.file.error);
 }
 
-void OpenFileCache::sweep(int root_fd, Clock::time_point now) {
-  next_sweep_ = now + (valid_.count() > 0 ? valid_ : std::chrono::milliseconds(1000));
+std::chrono::milliseconds OpenFileCache::sweep_interval() const noexcept {
+  return valid_.count() > 0 ? valid_ : std::chrono::milliseconds(1000);
+}
+
+void OpenFileCache::sweep(Clock::time_point now) {
+  next_sweep_ = now + sweep_interval();
   for (auto it = lru_.begin(); it != lru_.end();) {
     Entry& e = *it;
     bool keep = now - e.used < inactive_;
     if (keep && now - e.checked >= valid_) {
-      keep = unchanged(root_fd, e);
+      keep = unchanged(root_fd_, e);
       if (keep) e.checked = now;
     }
     if (keep) {
@@ -92,7 +93,8 @@ void OpenFileCache::sweep(int root_fd, Clock::time_point now) {
 }
 
 OpenedFile OpenFileCache::get(int root_fd, const std::string& relative, Clock::time_point now) {
-  if (now >= next_sweep_) sweep(root_fd, now);
+  root_fd_ = root_fd;
+  if (now >= next_sweep_) sweep(now);
   auto it = index_.find(relative);
   if (it != index_.end()) {
     Entry& e = *it->second;
@@ -125,20 +127,62 @@ OpenedFile OpenFileCache::get(int root_fd, const std::string& relative, Clock::t
   return fresh;
 }
 
-OpenFileCache& loop_cache(const std::shared_ptr<const void>& owner, std::size_t capacity,
-                          std::chrono::milliseconds valid, std::chrono::milliseconds inactive) {
+namespace {
+
+// ThreadCaches are one thread's caches, one per live file server that served on it.
+struct ThreadCaches {
   struct Slot {
     std::weak_ptr<const void> owner;
     const void* key;
     std::unique_ptr<OpenFileCache> cache;
   };
-  thread_local std::vector<Slot> slots;
-  std::erase_if(slots, [](const Slot& s) { return s.owner.expired(); });
-  for (Slot& s : slots) {
-    if (s.key == owner.get()) return *s.cache;
+  std::vector<Slot> slots;
+  std::uint64_t armed_loop = 0;  // id of the loop whose timer sweeps these caches; 0: none
+};
+
+thread_local ThreadCaches caches;
+
+void arm_sweep(EventLoop& loop, std::chrono::milliseconds after);
+
+// sweep_thread_caches is the loop timer: it drops the caches of destroyed file servers,
+// sweeps the others, and comes back while any of them holds entries.
+void sweep_thread_caches() {
+  caches.armed_loop = 0;
+  std::erase_if(caches.slots, [](const ThreadCaches::Slot& s) { return s.owner.expired(); });
+  const auto now = OpenFileCache::Clock::now();
+  std::chrono::milliseconds next = std::chrono::milliseconds::max();
+  for (ThreadCaches::Slot& s : caches.slots) {
+    const std::shared_ptr<const void> alive = s.owner.lock();  // keeps the root open meanwhile
+    if (!alive) continue;                                       // dropped by the next call
+    s.cache->sweep(now);
+    if (s.cache->size() > 0) next = std::min(next, s.cache->sweep_interval());
   }
-  slots.push_back(Slot{owner, owner.get(), std::make_unique<OpenFileCache>(capacity, valid, inactive)});
-  return *slots.back().cache;
+  EventLoop* loop = EventLoop::current();
+  if (loop != nullptr && next != std::chrono::milliseconds::max()) arm_sweep(*loop, next);
+}
+
+void arm_sweep(EventLoop& loop, std::chrono::milliseconds after) {
+  caches.armed_loop = loop.id();
+  loop.run_after(after.count(), [] { sweep_thread_caches(); });
+}
+
+}  // namespace
+
+OpenFileCache& loop_cache(const std::shared_ptr<const void>& owner, std::size_t capacity,
+                          std::chrono::milliseconds valid, std::chrono::milliseconds inactive) {
+  std::erase_if(caches.slots, [](const ThreadCaches::Slot& s) { return s.owner.expired(); });
+  OpenFileCache* cache = nullptr;
+  for (ThreadCaches::Slot& s : caches.slots) {
+    if (s.key == owner.get()) cache = s.cache.get();
+  }
+  if (cache == nullptr) {
+    caches.slots.push_back(
+        ThreadCaches::Slot{owner, owner.get(), std::make_unique<OpenFileCache>(capacity, valid, inactive)});
+    cache = caches.slots.back().cache.get();
+  }
+  EventLoop* loop = EventLoop::current();
+  if (loop != nullptr && caches.armed_loop != loop->id()) arm_sweep(*loop, cache->sweep_interval());
+  return *cache;
 }
 
 }  // namespace nethttp::detail

@@ -43,10 +43,12 @@ OpenedFile open_plain_file(const std::string& path);
 /// nothing, while transient ones (EMFILE, ...) are not. Not thread-safe: one per loop.
 ///
 /// So that a deleted or replaced file is not held open for long (nginx's open_file_cache
-/// inactive= and open_file_cache_valid), every valid interval (1 s when valid is 0) a get()
-/// first sweeps the whole cache: entries unused for inactive are dropped, and the others
-/// not checked within valid are checked, and dropped if their file changed or went away.
-/// The sweep rides on requests: a loop that serves no file requests sweeps nothing.
+/// inactive= and open_file_cache_valid), the whole cache is swept every valid interval (1 s
+/// when valid is 0): entries unused for inactive are dropped, and the others not checked
+/// within valid are checked, and dropped if their file changed or went away. A get() sweeps
+/// first when a sweep is due; on an event loop's thread, loop_cache() also arms a loop timer
+/// that sweeps while the cache holds entries, so an idle loop lets a deleted file go within
+/// two valid intervals (plus inactive for entries a response still sends from).
 class OpenFileCache {
  public:
   using Clock = std::chrono::steady_clock;
@@ -57,6 +59,11 @@ class OpenFileCache {
   OpenedFile get(int root_fd, const std::string& relative, Clock::time_point now);
   /// size is the number of cached entries.
   [[nodiscard]] std::size_t size() const noexcept { return lru_.size(); }
+  /// sweep drops the entries that are inactive, changed or gone (see above), beneath the
+  /// root of the last get(). The root's owner must still be alive.
+  void sweep(Clock::time_point now);
+  /// sweep_interval is how often sweep() is due: valid, or 1 s when valid is 0.
+  [[nodiscard]] std::chrono::milliseconds sweep_interval() const noexcept;
 
  private:
   struct Entry {
@@ -67,19 +74,22 @@ class OpenFileCache {
   };
   /// unchanged checks e against the file system with one fstatat(2).
   static bool unchanged(int root_fd, const Entry& e);
-  void sweep(int root_fd, Clock::time_point now);
 
   std::size_t capacity_;
   std::chrono::milliseconds valid_;
   std::chrono::milliseconds inactive_;
   Clock::time_point next_sweep_{};
+  int root_fd_ = -1;  // the root of the last get(); entries live beneath it
   std::list<Entry> lru_;  // most recently used first
   std::unordered_map<std::string_view, std::list<Entry>::iterator> index_;  // keys view lru_'s strings
 };
 
 /// loop_cache returns the calling thread's cache for the file server identified by owner,
 /// creating it on first use. Caches of owners that have been destroyed are dropped (and
-/// their descriptors closed) on the next call from that thread, or when the thread exits.
+/// their descriptors closed) on the next call or sweep on that thread, or when the thread
+/// exits. Called on an event loop's thread (EventLoop::current()), it arms one timer on that
+/// loop that sweeps all of the thread's caches every sweep_interval() and re-arms itself
+/// only while some cache holds entries: a loop with empty caches has no timer.
 OpenFileCache& loop_cache(const std::shared_ptr<const void>& owner, std::size_t capacity,
                           std::chrono::milliseconds valid,
                           std::chrono::milliseconds inactive = std::chrono::seconds(60));

@@ -86,6 +86,21 @@ OpenResult open_with_openat2(int, std::string_view, int) {
 }
 #endif
 
+}  // namespace
+
+OpenResult open_at(int dir, const char* name, int flags) {
+  OpenResult r;
+  for (;;) {
+    r.fd.reset(::openat(dir, name, flags));
+    if (r.fd) return r;
+    if (errno != EINTR) break;
+  }
+  r.error = errno;
+  return r;
+}
+
+namespace {
+
 // read_link returns the target of the symlink name in dir_fd, or sets error (EINVAL when
 // name is not a symlink).
 bool read_link(int dir_fd, const std::string& name, std::string& target, int& error) {
@@ -118,13 +133,7 @@ OpenResult open_with_walk(int root_fd, std::string_view relative, int flags) {
   int links = 0;
   OpenResult r;
 
-  if (todo.empty()) {  // the root itself
-    do {
-      r.fd.reset(::openat(root_fd, ".", flags | O_CLOEXEC));
-    } while (!r.fd && errno == EINTR);
-    if (!r.fd) r.error = errno;
-    return r;
-  }
+  if (todo.empty()) return open_at(root_fd, ".", flags | O_CLOEXEC);  // the root itself
 
   while (!todo.empty()) {
     std::string name = std::move(todo.front());
@@ -135,30 +144,19 @@ OpenResult open_with_walk(int root_fd, std::string_view relative, int flags) {
         return r;
       }
       dirs.pop_back();
-      if (todo.empty()) {  // a path ending in ".." names the directory we are back in
-        do {
-          r.fd.reset(::openat(current(), ".", flags | O_CLOEXEC));
-        } while (!r.fd && errno == EINTR);
-        if (!r.fd) r.error = errno;
-        return r;
-      }
+      // A path ending in ".." names the directory we are back in.
+      if (todo.empty()) return open_at(current(), ".", flags | O_CLOEXEC);
       continue;
     }
     bool last = todo.empty();
     int open_flags = last ? (flags | O_NOFOLLOW | O_CLOEXEC) : kDirWalkFlags;
-    UniqueFd fd;
-    do {
-      fd.reset(::openat(current(), name.c_str(), open_flags));
-    } while (!fd && errno == EINTR);
-    if (fd) {
-      if (last) {
-        r.fd = std::move(fd);
-        return r;
-      }
-      dirs.push_back(std::move(fd));
+    OpenResult opened = open_at(current(), name.c_str(), open_flags);
+    if (opened.fd) {
+      if (last) return opened;
+      dirs.push_back(std::move(opened.fd));
       continue;
     }
-    int err = errno;
+    int err = opened.error;
     // A symlink shows up as ELOOP (O_NOFOLLOW), ENOTDIR (O_PATH|O_DIRECTORY opened on the
     // link itself) or EMLINK (FreeBSD's O_NOFOLLOW). Read it to tell links from real errors.
     if (err == ELOOP || err == ENOTDIR || err == EMLINK) {
@@ -178,13 +176,7 @@ OpenResult open_with_walk(int root_fd, std::string_view relative, int flags) {
           return r;
         }
         split_into(target, todo, true);
-        if (todo.empty()) {  // the link pointed at "." or "./": the current directory
-          do {
-            r.fd.reset(::openat(current(), ".", flags | O_CLOEXEC));
-          } while (!r.fd && errno == EINTR);
-          if (!r.fd) r.error = errno;
-          return r;
-        }
+        if (todo.empty()) return open_at(current(), ".", flags | O_CLOEXEC);  // a link to "." or "./"
         continue;
       }
       if (link_error != EINVAL) err = link_error;

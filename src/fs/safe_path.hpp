@@ -44,6 +44,10 @@ struct OpenResult {
   int error = 0;
 };
 
+/// open_at is openat(2) retried on EINTR: the descriptor, or the errno that prevented it.
+/// dir may be AT_FDCWD, for a path as the file system resolves it.
+OpenResult open_at(int dir, const char* name, int flags);
+
 /// kOpenFileFlags opens files to serve: read-only, close-on-exec, and non-blocking so that
 /// a FIFO planted in the tree cannot block the event loop in open(2) (nginx does the same);
 /// non-regular files are refused after fstat(2).

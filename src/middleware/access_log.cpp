@@ -169,7 +169,7 @@ class AccessLog::State {
   std::atomic<std::uint64_t> flush_requests_{0};
 };
 
-AccessLog::AccessLog(AccessLogOptions options) : state_(std::make_shared<State>(options)) {}
+AccessLog::AccessLog(const AccessLogOptions& options) : state_(std::make_shared<State>(options)) {}
 
 bool AccessLog::flush(std::chrono::milliseconds timeout) const { return state_->flush(timeout); }
 
@@ -199,6 +199,6 @@ std::function<void(const Request&, const ResponseStats&)> AccessLog::reject_obse
   };
 }
 
-Middleware access_log(AccessLogOptions options) { return AccessLog(std::move(options)).middleware(); }
+Middleware access_log(const AccessLogOptions& options) { return AccessLog(options).middleware(); }
 
 }  // namespace nethttp

@@ -63,7 +63,7 @@ std::string clf_time(std::chrono::system_clock::time_point t) {
 
 std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  auto secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -90,23 +90,21 @@ std::string format_access_line(AccessLogFormat format, const AccessLogEntry& e) 
   std::string out;
   out.reserve(160 + e.target.size() + e.user_agent.size());
   if (format == AccessLogFormat::json) {
-    out += "{\"time\":";
-    append_json_string(out, rfc3339_utc(e.start));
-    out += ",\"remote\":";
-    append_json_string(out, e.remote);
-    out += ",\"method\":";
-    append_json_string(out, e.method);
-    out += ",\"uri\":";
-    append_json_string(out, e.target);
+    // field appends a key (with its leading punctuation) and a JSON string value.
+    auto field = [&out](std::string_view key, std::string_view value) {
+      out += key;
+      append_json_string(out, value);
+    };
+    field("{\"time\":", rfc3339_utc(e.start));
+    field(",\"remote\":", e.remote);
+    field(",\"method\":", e.method);
+    field(",\"uri\":", e.target);
     out += fmt::format(",\"proto\":\"HTTP/{}.{}\",\"status\":{},\"bytes\":{},\"duration_ms\":{:.3f}",
                        e.version.major, e.version.minor, e.stats.status, e.stats.body_bytes,
                        std::chrono::duration<double, std::milli>(e.duration).count());
-    out += ",\"referer\":";
-    append_json_string(out, e.referer);
-    out += ",\"user_agent\":";
-    append_json_string(out, e.user_agent);
-    out += ",\"request_id\":";
-    append_json_string(out, e.request_id);
+    field(",\"referer\":", e.referer);
+    field(",\"user_agent\":", e.user_agent);
+    field(",\"request_id\":", e.request_id);
     out += e.stats.completed ? ",\"completed\":true}" : ",\"completed\":false}";
     return out;
   }

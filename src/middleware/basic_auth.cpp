@@ -58,7 +58,7 @@ std::string_view basic_auth_user(const Request& r) noexcept {
   return user ? std::string_view(*user) : std::string_view();
 }
 
-Middleware basic_auth(std::string realm, std::vector<BasicCredentials> users) {
+Middleware basic_auth(std::string_view realm, std::vector<BasicCredentials> users) {
   auto shared_users = std::make_shared<const std::vector<BasicCredentials>>(std::move(users));
   auto value = std::make_shared<const std::string>(challenge(realm));
   return [shared_users, value](Handler next) -> Handler {

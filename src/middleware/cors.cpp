@@ -165,7 +165,7 @@ class Cors {
 
 }  // namespace
 
-Middleware cors(CorsOptions options) {
+Middleware cors(const CorsOptions& options) {
   auto c = std::make_shared<const Cors>(options);
   return [c](Handler next) -> Handler {
     return [c, next = std::move(next)](ResponseWriter& w, Request& r) { c->serve(next, w, r); };

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace nethttp::detail {
 
@@ -41,7 +42,17 @@ void Mailbox::close() {
 
 std::atomic<int> poll_fault{0};
 
-EventLoop::EventLoop() : mailbox_(std::make_shared<Mailbox>()), now_ms_(monotonic_ms()) {
+namespace {
+thread_local EventLoop* current_loop = nullptr;
+std::atomic<std::uint64_t> next_loop_id{1};
+}  // namespace
+
+EventLoop* EventLoop::current() noexcept { return current_loop; }
+
+EventLoop::EventLoop()
+    : mailbox_(std::make_shared<Mailbox>()),
+      now_ms_(monotonic_ms()),
+      id_(next_loop_id.fetch_add(1, std::memory_order_relaxed)) {
   if (auto ec = poller_.add(mailbox_->wake_fd(), kWakeToken, Interest{.read = true})) {
     throw std::system_error(ec, "EventLoop: watch wakeup");
   }
@@ -88,8 +99,8 @@ void EventLoop::run_timers() {
 void EventLoop::run_posted() {
   mailbox_->take(posted_);
   // Tasks may post more; those land in the mailbox and run next iteration.
-  for (std::size_t i = 0; i < posted_.size(); ++i) {
-    Task task = std::move(posted_[i]);
+  for (Task& posted : posted_) {
+    Task task = std::move(posted);  // destroyed as soon as it has run
     task();
   }
   posted_.clear();
@@ -97,6 +108,11 @@ void EventLoop::run_posted() {
 
 std::error_code EventLoop::run(IoHandler& handler) {
   handler_ = &handler;
+  // current() is this loop until run() leaves, by return or by a callback's exception.
+  struct Current {
+    EventLoop* outer;
+    ~Current() { current_loop = outer; }
+  } const current{std::exchange(current_loop, this)};
   PollEvent events[256];
   std::error_code ec;
   while (!stopping_.load(std::memory_order_relaxed)) {

@@ -89,6 +89,14 @@ class EventLoop {
   /// watchdog on another thread compares it with the clock. Thread-safe read.
   [[nodiscard]] std::int64_t busy_since_ms() const noexcept { return busy_since_.load(std::memory_order_relaxed); }
 
+  /// current is the loop whose run() is executing on the calling thread, or nullptr (any
+  /// other thread, or before run() and after it returns). Code called from a handler uses it
+  /// to arm loop timers of its own (the open-file cache's sweep).
+  [[nodiscard]] static EventLoop* current() noexcept;
+  /// id is unique to this loop within the process (a later loop at the same address has
+  /// another), so a thread can tell whether it already armed a timer on this loop.
+  [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
+
  private:
   int poll_timeout_ms() const;
   void run_timers();
@@ -105,6 +113,7 @@ class EventLoop {
   std::atomic<std::int64_t> busy_since_{0};
   std::vector<Task> posted_;  // swapped with the mailbox each iteration
   IoHandler* handler_ = nullptr;
+  const std::uint64_t id_;
 };
 
 /// monotonic_ms reads the monotonic clock in milliseconds.

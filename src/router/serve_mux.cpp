@@ -75,6 +75,18 @@ std::string sorted_allow(std::vector<std::string>& methods) {
   return out;
 }
 
+// absolute_form_without_path reports whether target is absolute-form with an empty path
+// ("http://host", "http://host?x=1"). Request gives such a target the path "/", but Go's
+// URL.Path is "" there, and its ServeMux redirects it to "/" like any unclean path.
+bool absolute_form_without_path(std::string_view target) noexcept {
+  if (target.empty() || target.front() == '/') return false;
+  const std::size_t scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos) return false;
+  const std::string_view rest = target.substr(scheme_end + 3);
+  const std::size_t end = rest.find_first_of("/?#");
+  return end == std::string_view::npos || rest[end] != '/';
+}
+
 // decide works out what to do with r: the sanitizing and matching steps of Go's
 // findHandler, in the same order.
 Decision decide(const detail::RoutingTree& tree, const Request& r) {
@@ -95,7 +107,10 @@ Decision decide(const detail::RoutingTree& tree, const Request& r) {
     if (path.empty()) path = "/";
   } else {
     host = detail::strip_host_port(r.host());
-    if (!detail::is_canonical_path(path)) {
+    if (absolute_form_without_path(r.target())) {
+      cleaned = "/";
+      path = cleaned;
+    } else if (!detail::is_canonical_path(path)) {
       cleaned = detail::canonical_path(path);
       path = cleaned;
     }

@@ -205,10 +205,12 @@ UpgradeResult start_upgrade(Server& server, const UpgradeOptions& options) {
   env.push_back("NETHTTP_READY_FD=" + std::to_string(ready_target));
   env.push_back("LISTEN_PID=" + std::string(24, '\0'));
   std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
   char* pid_digits = env.back().data() + std::strlen("LISTEN_PID=");
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
   std::vector<int> sources;

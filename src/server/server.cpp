@@ -228,7 +228,7 @@ std::error_code ServerImpl::serve() {
   }
   std::jthread watchdog;
   if (config_.blocked_loop_warning.count() > 0) {
-    watchdog = std::jthread([this](std::stop_token st) { watchdog_main(st); });
+    watchdog = std::jthread([this](const std::stop_token& st) { watchdog_main(st); });
   }
   {
     // Loop threads never take the process's control signals: a handler (OnSignals) then runs
@@ -356,7 +356,7 @@ ServerStats ServerImpl::stats() const {
   return s;
 }
 
-void ServerImpl::watchdog_main(std::stop_token stop) {
+void ServerImpl::watchdog_main(const std::stop_token& stop) {
   // Reports a loop stuck in one callback (a handler that blocks) while it is still stuck,
   // naming the request it was running. One report per stall.
   const std::int64_t threshold = config_.blocked_loop_warning.count();

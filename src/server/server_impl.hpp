@@ -54,7 +54,7 @@ class ServerImpl final : public detail::ServerHooks {
   [[nodiscard]] bool keeps_socket_files() const noexcept { return keep_socket_files_.load(); }
 
  private:
-  void watchdog_main(std::stop_token stop);
+  void watchdog_main(const std::stop_token& stop);
   /// setup_tls loads the certificates for listen_tls (caller holds mu_).
   std::error_code setup_tls();
 

@@ -28,7 +28,7 @@ class ResponseRecorder::Target final : public detail::DeferredTarget {
 
   void arm_timeout(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> on_timeout) override {
     std::lock_guard lock(timer_mu_);
-    timer_ = std::jthread([this, d, fn = std::move(on_timeout)](std::stop_token st) mutable {
+    timer_ = std::jthread([this, d, fn = std::move(on_timeout)](const std::stop_token& st) mutable {
       std::mutex m;
       std::condition_variable_any cv;
       std::unique_lock lk(m);

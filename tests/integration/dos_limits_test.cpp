@@ -1,7 +1,8 @@
 // Denial-of-service bounds, each from an attack that once worked: one connection pinning
 // descriptors with pipelined file requests it never reads, idle keep-alive connections
 // locking out new clients at max_connections, a stalled reader holding its connection for
-// twice write_timeout, and the open-file cache keeping deleted files open.
+// twice write_timeout, and the open-file cache keeping deleted files open (with traffic,
+// and on a loop that sees no more requests).
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -188,6 +189,21 @@ TEST(DosLimits, DeletedFileIsLetGoOfByTheOpenFileCache) {
       },
       2s);
   EXPECT_TRUE(released) << "a deleted file is still open";
+}
+
+TEST(DosLimits, DeletedFileIsLetGoOfWithoutTraffic) {
+  // An idle loop: after the one request, nothing reaches the server again. The loop's own
+  // sweep timer must close the deleted file's descriptor within two valid intervals.
+  test::TempDir root("nethttp-dosidle");
+  root.write("idle-gone.bin", std::string(256 * 1024, 'g'));
+  FileServerOptions opts;
+  opts.open_file_cache_valid = 50ms;
+  testing::TestServer ts(file_server(root.path().string(), opts));
+  ASSERT_EQ(test::get(ts.port(), "/idle-gone.bin").status, 200);
+  fs::remove(root.path() / "idle-gone.bin");
+  ASSERT_EQ(deleted_fds("idle-gone.bin"), 1u) << "the cache should hold the file it just served";
+  EXPECT_TRUE(eventually([&] { return deleted_fds("idle-gone.bin") == 0; }, 2s))
+      << "an idle loop still holds a deleted file open";
 }
 
 }  // namespace

@@ -137,10 +137,34 @@ TEST(ProtocolEdges, HigherMinorVersionIsAnsweredAsHttp11) {
   EXPECT_EQ(res->body, "GET 1.1 /v ");
 }
 
-TEST(ProtocolEdges, AbsoluteFormWithoutPathRoutesToRoot) {
+TEST(ProtocolEdges, AbsoluteFormWithoutPathRedirectsToRoot) {
+  // Go's ServeMux sees the empty path of "http://example.com" and answers 301 to "/" (the
+  // query kept), with the same body as any other clean-path redirect; checked against Go 1.19.
   ServeMux mux;
   mux.handle("/{$}", echo);
   testing::TestServer ts(mux);
+  auto res = send(ts.port(), "GET http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 301);
+  EXPECT_EQ(res->header("Location"), "/");
+  EXPECT_EQ(res->header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(res->body, "<a href=\"/\">Moved Permanently</a>.\n\n");
+
+  res = send(ts.port(), "GET http://example.com?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 301);
+  EXPECT_EQ(res->header("Location"), "/?x=1");
+
+  // With a path, absolute-form is routed as it is.
+  res = send(ts.port(), "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "GET 1.1 / ");
+}
+
+TEST(ProtocolEdges, AbsoluteFormWithoutPathIsTheRootWithoutAMux) {
+  // A handler served directly (no ServeMux) gets the path "/" rather than an empty one.
+  testing::TestServer ts(echo);
   auto res = send(ts.port(), "GET http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);

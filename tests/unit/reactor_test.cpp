@@ -134,5 +134,23 @@ TEST(EventLoop, RunAfterFiresOnceAndCancelPreventsIt) {
   EXPECT_EQ(cancelled.load(), 0);
 }
 
+TEST(EventLoop, CurrentIsTheRunningLoopOnItsThreadOnly) {
+  struct NoIo : IoHandler {
+    void on_io(const PollEvent&) override {}
+    void on_key_timer(std::uint64_t, std::int64_t) override {}
+  } io;
+  EventLoop loop, other;
+  EXPECT_NE(loop.id(), other.id());
+  EXPECT_EQ(EventLoop::current(), nullptr);
+  EventLoop* inside = nullptr;
+  loop.post([&] {
+    inside = EventLoop::current();
+    loop.stop();
+  });
+  loop.run(io);
+  EXPECT_EQ(inside, &loop);
+  EXPECT_EQ(EventLoop::current(), nullptr) << "run() must restore current() when it returns";
+}
+
 }  // namespace
 }  // namespace nethttp::detail
