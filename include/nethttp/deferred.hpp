@@ -25,6 +25,15 @@ class DeferredTarget {
                            std::function<void(ResponseWriter&)> on_timeout) = 0;
   /// alive is false once the response finished or the client went away.
   [[nodiscard]] virtual bool alive() const noexcept = 0;
+  /// set_long_lived exempts the response from the server's handler_timeout. Targets without
+  /// one (ResponseRecorder) ignore it.
+  virtual void set_long_lived() {}
+  /// dispatch_after runs fn like dispatch(fn, false), but d later. Targets without timers
+  /// (ResponseRecorder) drop it.
+  virtual void dispatch_after(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> fn) {
+    (void)d;
+    (void)fn;
+  }
 };
 }  // namespace detail
 
@@ -62,6 +71,20 @@ class DeferredResponse {
   /// still open after d; a complete() that comes later is then a harmless no-op.
   /// Thread-safe.
   void set_timeout(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> on_timeout) const;
+  /// update_after runs fn(w) on the owning loop after d, leaving the response open, like
+  /// update(); nothing runs if the response ended first. For heartbeats and pacing without a
+  /// thread of one's own. Thread-safe.
+  void update_after(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> fn) const;
+  /// on_writable runs fn(w) on the owning loop once the connection's queued output has
+  /// drained to half of ServerConfig::output_high_water (see ResponseWriter::on_writable):
+  /// a producer on another thread that found w.congested() waits for this before writing
+  /// more. Dropped if the response ends or the client leaves first. Thread-safe.
+  void on_writable(std::function<void(ResponseWriter&)> fn) const;
+  /// set_long_lived exempts this response from ServerConfig::handler_timeout, for streams
+  /// that stay open by design (server-sent events). write_timeout still closes a client
+  /// that stops reading, and shutdown() still ends the stream at its deadline; an explicit
+  /// set_timeout() still applies. Thread-safe.
+  void set_long_lived() const;
   /// client_gone is true once the response can no longer be delivered (client left, or
   /// already finished). Thread-safe; a hint for abandoning work early.
   [[nodiscard]] bool client_gone() const noexcept { return !target_ || !target_->alive(); }

@@ -2,6 +2,7 @@
 /// \file response_writer.hpp
 /// ResponseWriter: how a handler builds its response (Go: http.ResponseWriter).
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +15,10 @@
 #include "nethttp/unique_fd.hpp"
 
 namespace nethttp {
+
+namespace detail {
+class Takeover;
+}  // namespace detail
 
 /// FileSlice is a byte range of an open file for ResponseWriter::send_file. The descriptor is
 /// shared so an open-file cache can hand the same one to many responses; it stays open until
@@ -53,8 +58,9 @@ class ResponseWriter {
   virtual Headers& headers() = 0;
   /// write_header sends the status line with headers(). Only the first call counts; write()
   /// calls write_header(200) itself when needed. A 1xx status other than 101 (e.g. 103
-  /// Early Hints) goes out at once and the final status follows; 101 Switching Protocols
-  /// is not supported and is sent as 500, and a status outside 100-999 is sent as 500 too.
+  /// Early Hints) goes out at once and the final status follows. 101 Switching Protocols is
+  /// sent only through accept_upgrade() (nethttp/upgrade.hpp); written directly it is sent
+  /// as 500, and so is a status outside 100-999.
   virtual void write_header(int status) = 0;
   /// write_header with a Status enumerator: `w.write_header(Status::NotFound)`.
   void write_header(Status status) { write_header(to_int(status)); }
@@ -81,6 +87,31 @@ class ResponseWriter {
   [[nodiscard]] virtual int status() const noexcept = 0;
   /// bytes_written counts body bytes given to write() and send_file() so far.
   [[nodiscard]] virtual std::uint64_t bytes_written() const noexcept = 0;
+  /// buffered_bytes counts response bytes accepted by write() but not yet handed to the
+  /// kernel (held for a Content-Length, or queued behind a slow client). File ranges are not
+  /// counted: they are sent from the file. Writers with no queue (ResponseRecorder) say 0.
+  [[nodiscard]] virtual std::size_t buffered_bytes() const noexcept { return 0; }
+  /// congested reports whether buffered_bytes() has reached ServerConfig::output_high_water:
+  /// a streaming producer should stop writing and wait for on_writable(). A producer that
+  /// keeps writing gets its connection closed at max_output_bytes (see ServerConfig).
+  [[nodiscard]] virtual bool congested() const noexcept { return false; }
+  /// on_writable registers fn to run once, on the owning loop thread, when the queued
+  /// output has drained to half of output_high_water or less (on the next loop turn if it
+  /// already has); a later call replaces an earlier, unrun fn. fn receives the connection's
+  /// own writer (what deferred callbacks receive) and runs through the server's exception
+  /// policy. It is dropped, unrun, if the response ends or the client leaves first. Writers
+  /// with no queue (ResponseRecorder) run fn at once. From another thread use
+  /// DeferredResponse::on_writable().
+  virtual void on_writable(std::function<void(ResponseWriter&)> fn) {
+    if (fn) fn(*this);
+  }
+  /// switch_protocols is the hook accept_upgrade() and hijack() (upgrade.hpp) use: it arms
+  /// the writer to send 101 and hand the connection over. Writers that cannot
+  /// (ResponseRecorder) return false; wrappers forward it.
+  virtual bool switch_protocols(std::shared_ptr<detail::Takeover> takeover) {
+    (void)takeover;
+    return false;
+  }
   /// on_finish registers fn to run, on the owning loop thread, once the response is done:
   /// all of it handed to the kernel, or abandoned because the client left. Access logs and
   /// metrics use it, since a deferred response finishes after its handler returns.

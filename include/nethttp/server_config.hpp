@@ -53,11 +53,15 @@ using ResponseObserver = std::function<void(const Request&, const ResponseStats&
 /// worth (64 KiB) of pipelined input waiting behind them: past either bound the connection
 /// stops reading and answering until the client catches up. A body streamed to a handler
 /// (streaming(), body_reader.hpp) costs at most one read (64 KiB) instead of max_body_bytes,
-/// whatever its size: the connection reads only while the handler asks for more. The one
-/// exception is the response being written: what a handler passes to write() is queued
-/// whole, since a loop cannot wait for a slow client. Send large bodies with send_file()
-/// (file_server does), and have a deferred producer that streams with update() check
-/// client_gone() and keep its own pace.
+/// whatever its size: the connection reads only while the handler asks for more. The
+/// response being written is bounded in two ways. A handler, while it runs, gets what it
+/// passes to write() queued whole, since a loop cannot wait for a slow client: send large
+/// bodies with send_file() (file_server does), or stream them. A streaming producer (a
+/// deferred response written from update() callbacks after its handler returned) paces
+/// itself with ResponseWriter::congested() / on_writable() (output_high_water); one that
+/// ignores that and writes while max_output_bytes are already queued has its connection
+/// closed (the write returns false), so it can never hold more than max_output_bytes plus
+/// its last write.
 struct ServerConfig {
   /// listen is "HOST:PORT": ":8080" (all IPv4 and IPv6 addresses), "127.0.0.1:0" (an
   /// ephemeral port; see Server::port()), "[::1]:8080"; or "unix:/run/app.sock" for a Unix
@@ -122,8 +126,15 @@ struct ServerConfig {
   /// responses are written and more input is read.
   unsigned max_pipelined = 32;
   /// max_output_bytes is the per-connection buffered-output bound (file ranges excluded):
-  /// past it, the connection stops reading and answering until the client catches up.
+  /// past it, the connection stops reading and answering until the client catches up, and a
+  /// streaming producer (a deferred response written after its handler returned) that
+  /// writes while this much is already queued has its connection closed: the write returns
+  /// false and DeferredResponse::client_gone() turns true.
   std::size_t max_output_bytes = 1024 * 1024;
+  /// output_high_water is the backpressure mark for streaming producers: at or past it
+  /// ResponseWriter::congested() is true, and ResponseWriter::on_writable() callbacks run
+  /// once the queue has drained to half of it. Keep it below max_output_bytes.
+  std::size_t output_high_water = 256 * 1024;
   /// blocked_loop_warning: a loop busy in one callback longer than this is reported (with the
   /// route it was running) through the logger. 0 turns the watchdog off.
   std::chrono::milliseconds blocked_loop_warning = std::chrono::seconds{1};

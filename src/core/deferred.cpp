@@ -45,3 +45,20 @@ void DeferredResponse::set_timeout(std::chrono::milliseconds d,
 }
 
 }  // namespace nethttp
+
+namespace nethttp {
+
+void DeferredResponse::update_after(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> fn) const {
+  if (target_ && fn) target_->dispatch_after(d, std::move(fn));
+}
+
+void DeferredResponse::on_writable(std::function<void(ResponseWriter&)> fn) const {
+  if (!target_ || !fn) return;
+  target_->dispatch([fn = std::move(fn)](ResponseWriter& w) mutable { w.on_writable(std::move(fn)); }, false);
+}
+
+void DeferredResponse::set_long_lived() const {
+  if (target_) target_->set_long_lived();
+}
+
+}  // namespace nethttp

@@ -57,6 +57,24 @@ class ConnectionTarget final : public detail::DeferredTarget,
     });
   }
 
+  void set_long_lived() override {
+    if (!alive_.load(std::memory_order_acquire)) return;
+    mailbox_->post([self = shared_from_this()] {
+      if (Connection* c = self->connection()) c->on_long_lived(self->seq_);
+    });
+  }
+
+  void dispatch_after(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> fn) override {
+    if (!alive_.load(std::memory_order_acquire)) return;
+    mailbox_->post([self = shared_from_this(), d, fn = std::move(fn)]() mutable {
+      if (self->connection() == nullptr) return;
+      // The timer keeps only the target: a stream that ends first leaves a no-op behind.
+      self->ctx_->loop.run_after(std::max<std::int64_t>(d.count(), 0), [self, fn = std::move(fn)]() mutable {
+        if (Connection* c = self->connection()) c->on_deferred(self->seq_, fn, false);
+      });
+    });
+  }
+
   bool alive() const noexcept override { return alive_.load(std::memory_order_acquire); }
   void kill() noexcept { alive_.store(false, std::memory_order_release); }
 
@@ -78,7 +96,8 @@ Connection::Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, 
       fd_(std::move(fd)),
       token_(token),
       id_(ctx.hooks.next_connection_id()),
-      parser_(ctx.limits, *this) {
+      parser_(ctx.limits, *this),
+      ctx_high_water_(ctx.config.output_high_water) {
   format_address(reinterpret_cast<const sockaddr*>(&peer), remote_);
   if (tls) {
     wants_tls_ = true;
@@ -212,6 +231,7 @@ void Connection::pump() {
     pump_ = Pump::again;
     return;
   }
+  bool writable_ran = false;  // at most once per pump: a callback that only re-registers must not spin
   do {
     pump_ = Pump::running;
     if (phase_ == Phase::lingering) {
@@ -227,11 +247,19 @@ void Connection::pump() {
     if (closed()) break;
     write_output();
     if (closed()) break;
+    if (!writable_ran && run_writable_callback()) {
+      writable_ran = true;
+      if (closed()) break;
+      pump_ = Pump::again;  // write what it produced
+    }
     // Writing may have drained enough to lift backpressure: go back for waiting input now,
     // because no further event will announce it.
     if (can_parse() && ((ex_ && !ex_->pending_input.empty()) || (readable_ && !peer_eof_))) pump_ = Pump::again;
   } while (pump_ == Pump::again && !closed());
   pump_ = Pump::idle;
+  // A writable callback registered again and already due (the queue drained within this
+  // round): no socket event will come for it, so run it on the next loop turn.
+  if (writable_ran && !closed() && ex_ && ex_->response.wants_writable()) writable_wanted();
   settle();
 }
 
@@ -419,10 +447,14 @@ void Connection::dispatch() {
   ctx_.counters.add(ctx_.counters.requests, 1);
   ctx_.note_route(r.method(), r.path());
   set_deadline(0, DeadlineKind::none);
+  handler_deadline_ms_ = 0;
   const bool threw = !guarded("handler", [&] { ctx_.handler.serve(w, r); });
   if (closed()) return;
   if (!threw && w.deferred() && !w.finished()) {
-    set_deadline(ctx_.loop.now_ms() + ctx_.config.handler_timeout.count(), DeadlineKind::handler);
+    // From here on writes come from a streaming producer: hold it to max_output_bytes.
+    w.set_output_limit(std::max<std::size_t>(ctx_.config.max_output_bytes, 1));
+    handler_deadline_ms_ = ctx_.loop.now_ms() + ctx_.config.handler_timeout.count();
+    set_deadline(handler_deadline_ms_, DeadlineKind::handler);
     return;
   }
   complete_response();
@@ -467,6 +499,13 @@ void Connection::complete_response() {
     target_.reset();
   }
   ex_->on_deferred_timeout = nullptr;
+  w.drop_writable_callback();
+  handler_deadline_ms_ = 0;
+  if (auto takeover = w.take_takeover()) {
+    takeover_ = std::move(takeover);
+    stop_requests();  // what follows the request belongs to the new protocol
+    return;
+  }
   if (!w.keep_alive() || !parser_.keep_alive() || ctx_.draining) stop_requests();
   end_stream();
 }
@@ -539,10 +578,8 @@ void Connection::on_deferred_timeout_armed(std::uint64_t seq, std::int64_t delay
   if (closed() || !ex_ || seq != deferred_seq_ || !response_pending()) return;
   ex_->on_deferred_timeout = std::move(fn);
   const std::int64_t at = ctx_.loop.now_ms() + std::max<std::int64_t>(delay_ms, 0);
-  if (body_stream_) {
-    handler_deadline_ms_ = at;
-    if (deadline_kind_ == DeadlineKind::body && deadline_ms_ <= at) return;  // waiting for the client
-  }
+  handler_deadline_ms_ = at;  // restored after a write stall, and while a streamed body pauses
+  if (body_stream_ && deadline_kind_ == DeadlineKind::body && deadline_ms_ <= at) return;  // waiting for the client
   set_deadline(at, DeadlineKind::handler);
 }
 
@@ -683,6 +720,37 @@ void Connection::end_stream() noexcept {
   }
 }
 
+void Connection::on_long_lived(std::uint64_t seq) {
+  if (closed() || !ex_ || seq != deferred_seq_ || !response_pending()) return;
+  if (ex_->on_deferred_timeout) return;  // an explicit set_timeout() still applies
+  handler_deadline_ms_ = 0;
+  if (deadline_kind_ == DeadlineKind::handler) set_deadline(0, DeadlineKind::none);
+}
+
+void Connection::writable_wanted() {
+  if (closed() || !ex_ || in_ready_list_) return;
+  if (ex_->out.buffered_bytes() > ctx_high_water_ / 2) return;  // a drain will run it
+  in_ready_list_ = true;  // next loop turn: pump() runs it
+  ctx_.ready_writers.push_back(token_);
+}
+
+void Connection::output_overflow() {
+  if (closed()) return;
+  if (ctx_.logger.enabled(LogLevel::warn)) {
+    ctx_.logger.log(LogLevel::warn, std::string("closing ") + remote_ +
+                                        ": streaming response outgrew max_output_bytes (client not reading)");
+  }
+  abort();
+}
+
+bool Connection::run_writable_callback() {
+  if (!ex_ || !ex_->response.wants_writable() || !ex_->response.active()) return false;
+  auto fn = ex_->response.take_writable_callback(ctx_high_water_ / 2);
+  if (!fn) return false;
+  guarded("on_writable callback", [&] { fn(ex_->response); });
+  return true;
+}
+
 // ---- output ----------------------------------------------------------------------------
 
 void Connection::write_output() {
@@ -697,7 +765,14 @@ void Connection::write_output() {
   if (written > 0) ctx_.counters.add(ctx_.counters.bytes_sent, written);
   switch (res) {
     case OutputQueue::Result::drained:
-      if (deadline_kind_ == DeadlineKind::write) set_deadline(0, DeadlineKind::none);
+      if (deadline_kind_ == DeadlineKind::write) {
+        // A deferred response that was waiting on the client goes back to its own deadline.
+        if (response_pending() && handler_deadline_ms_ != 0) {
+          set_deadline(handler_deadline_ms_, DeadlineKind::handler);
+        } else {
+          set_deadline(0, DeadlineKind::none);
+        }
+      }
       run_finish_callbacks(true);
       break;
     case OutputQueue::Result::blocked:
@@ -737,6 +812,10 @@ void Connection::settle() {
     return;
   }
   if (ex_ && !ex_->out.empty()) return;  // write deadline armed in write_output
+  if (takeover_) {
+    hand_over();
+    return;
+  }
   if (phase_ == Phase::closing) {
     start_linger();
     return;
@@ -792,6 +871,16 @@ void Connection::start_linger() {
   close_now();
 }
 
+void Connection::hand_over() {
+  std::shared_ptr<Takeover> takeover = std::move(takeover_);
+  std::string leftover;
+  if (ex_) leftover.swap(ex_->pending_input);
+  ctx_.loop.poller().remove(fd_.get());
+  UniqueFd fd = std::move(fd_);
+  close_now();  // forgotten for timeouts, stats and the drain; the socket is no longer ours
+  takeover->run(ctx_, std::move(fd), std::move(leftover), remote_);
+}
+
 void Connection::abort() {
   if (ex_) ex_->out.clear();
   close_now();
@@ -807,6 +896,7 @@ void Connection::close_now() {
   end_stream();
   if (ex_) {
     ResponseImpl& w = ex_->response;
+    w.drop_writable_callback();
     if (w.active()) {
       w.take_finish_callbacks(ex_->finished);
       w.mark_inactive();

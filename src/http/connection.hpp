@@ -74,10 +74,17 @@ class Connection final : public ParserEvents {
   void flush_from_handler();
   DeferredResponse make_deferred();
   [[nodiscard]] bool may_keep_alive() const noexcept;
+  [[nodiscard]] std::size_t output_high_water() const noexcept { return ctx_high_water_; }
+  /// writable_wanted: an on_writable() callback was registered; run it on the next loop
+  /// turn if the queue is already low (otherwise the next drain runs it).
+  void writable_wanted();
+  /// output_overflow: a streaming producer wrote past max_output_bytes; close.
+  void output_overflow();
 
   // For ConnectionTarget (loop thread)
   void on_deferred(std::uint64_t seq, std::function<void(ResponseWriter&)>& fn, bool finish);
   void on_deferred_timeout_armed(std::uint64_t seq, std::int64_t delay_ms, std::function<void(ResponseWriter&)> fn);
+  void on_long_lived(std::uint64_t seq);
 
   /// idle_prev / idle_next link the loop's idle keep-alive connections, oldest first
   /// (LoopContext::reclaim_idle); null when not idle.
@@ -129,7 +136,13 @@ class Connection final : public ParserEvents {
   void stop_requests() noexcept;
   void respond_error(Error e, std::string_view reason = {});
   void write_output();
+  /// run_writable_callback runs the response's on_writable() callback if the queue is low
+  /// enough; true if one ran.
+  bool run_writable_callback();
   void after_output_drained();
+  /// hand_over gives the socket and the bytes read past the request to the protocol switch
+  /// the handler armed (takeover_), and ends this connection without closing the socket.
+  void hand_over();
   void settle();
   void start_linger();
   void close_now();
@@ -155,13 +168,15 @@ class Connection final : public ParserEvents {
   std::unique_ptr<Exchange> ex_;
   std::shared_ptr<ConnectionTarget> target_;  // the deferred response in flight, if any
   std::shared_ptr<BodyStream> body_stream_;   // the streamed request body, if any
-  std::int64_t handler_deadline_ms_ = 0;      // a streaming handler's deadline, while paused
   std::unique_ptr<TlsStream> tls_;  // the transport seam: null for cleartext (plain syscalls)
   bool wants_tls_ = false;          // from a TLS listener (tls_ may be gone: plaintext 400)
+  std::shared_ptr<Takeover> takeover_;        // a 101 is being written: hand over after it
   std::uint64_t deferred_seq_ = 0;
   std::int64_t deadline_ms_ = 0;
   std::int64_t armed_ms_ = 0;       // earliest timer entry queued for us (0: none known)
   std::int64_t message_start_ms_ = 0;
+  std::int64_t handler_deadline_ms_ = 0;  // the handler deadline (0: none), restored after a write stall or a paused streamed body
+  std::size_t ctx_high_water_;            // config.output_high_water
   std::size_t linger_discarded_ = 0;
   int last_kernel_queue_ = -1;      // SIOCOUTQ when the write stalled, then at each check
   unsigned batch_ = 0;              // responses produced since the last write

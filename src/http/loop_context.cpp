@@ -5,6 +5,7 @@
 
 #include "http/connection.hpp"
 #include "tls/tls_context.hpp"
+#include "http/upgraded_stream.hpp"
 
 namespace nethttp::detail {
 
@@ -20,6 +21,19 @@ LoopContext::LoopContext(EventLoop& l, const ServerConfig& c, const Handler& h, 
   limits.max_header_bytes = config.max_header_bytes;
   limits.max_body_bytes = config.max_body_bytes;
   read_buffer.resize(kReadBufferBytes);
+}
+
+void LoopContext::close_upgraded(bool at_once) {
+  std::vector<std::shared_ptr<UpgradedConn>> streams;
+  streams.reserve(upgraded.size());
+  for (auto& entry : upgraded) streams.push_back(entry.second);
+  for (auto& s : streams) {
+    if (at_once) {
+      s->abort();
+    } else {
+      s->close();
+    }
+  }
 }
 
 LoopContext::~LoopContext() {

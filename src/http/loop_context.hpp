@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "http/date_cache.hpp"
@@ -22,6 +23,7 @@ namespace nethttp::detail {
 
 class Connection;
 class LoopTls;
+class UpgradedConn;
 
 /// LoopCounters are written by the loop thread only (relaxed stores), read by stats().
 struct alignas(64) LoopCounters {
@@ -101,6 +103,14 @@ class LoopContext {
   // Exchanges (per-active-request state) are pooled: idle connections hold none.
   std::unique_ptr<Exchange> acquire_exchange();
   void release_exchange(std::unique_ptr<Exchange> ex) noexcept;
+
+  /// upgraded holds the streams accept_upgrade() took over, by poller token (with
+  /// kUpgradedTokenBit); they are not connections any more (no timeouts, not counted).
+  std::unordered_map<std::uint64_t, std::shared_ptr<UpgradedConn>> upgraded;
+  std::uint64_t next_upgraded_token = 1;
+  /// close_upgraded ends every upgraded stream (shutdown): gracefully, after its queued
+  /// output, or at once.
+  void close_upgraded(bool at_once);
 
   /// Connections whose write budget ran out while the socket was still writable.
   std::vector<std::uint64_t> ready_writers;

@@ -16,6 +16,14 @@ constexpr std::size_t kFileSlice = 512 * 1024;  // per sendfile call, so one dow
 }  // namespace
 
 OutputQueue::Segment& OutputQueue::push_segment() {
+  if (count_ == segments_.size() && head_ > 0) {
+    // A stream that never quite drains (a producer refilling behind a slow client) must
+    // reuse the segments already sent instead of growing the vector without end.
+    std::rotate(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(head_),
+                segments_.begin() + static_cast<std::ptrdiff_t>(count_));
+    count_ -= head_;
+    head_ = 0;
+  }
   if (count_ == segments_.size()) segments_.emplace_back();
   Segment& s = segments_[count_++];
   s.bytes.clear();
@@ -31,7 +39,11 @@ void OutputQueue::append(std::string_view bytes) {
 }
 
 std::string& OutputQueue::tail() {
-  if (count_ > head_ && !segments_[count_ - 1].file.file) return segments_[count_ - 1].bytes;
+  // Append to the last byte run unless part of it is already sent: a run that keeps growing
+  // while it is written would never be released, however little of it is left unsent.
+  if (count_ > head_ && !segments_[count_ - 1].file.file && segments_[count_ - 1].sent == 0) {
+    return segments_[count_ - 1].bytes;
+  }
   return push_segment().bytes;
 }
 

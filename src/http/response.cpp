@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <string_view>
+#include <utility>
 
 #include "core/header_list.hpp"
 #include "http/connection.hpp"
@@ -77,6 +78,9 @@ void ResponseImpl::begin(Connection& conn, OutputQueue& out, DateCache& date, co
   body_.clear();
   files_.clear();
   on_finish_.clear();
+  on_writable_ = nullptr;
+  takeover_.reset();
+  output_limit_ = 0;
   pending_file_bytes_ = 0;
   declared_length_ = -1;
   bytes_written_ = bytes_emitted_ = 0;
@@ -110,7 +114,7 @@ void ResponseImpl::write_header(int status) {
     out_->note_appended(o.size() - before);
     return;
   }
-  if (status == 101) status = 500;  // protocol switches are not supported
+  if (status == 101 && !takeover_) status = 500;  // only accept_upgrade()/hijack() switch protocols
   header_written_ = true;
   status_ = status;
   if (std::string_view cl = headers_.get("Content-Length"); !cl.empty()) {
@@ -122,8 +126,14 @@ void ResponseImpl::write_header(int status) {
 }
 
 bool ResponseImpl::write(std::string_view data) {
-  if (finished_) return false;
+  if (finished_ || !active_) return false;
   if (!header_written_) write_header(200);
+  if (output_limit_ != 0 && buffered_bytes() >= output_limit_ && !data.empty()) {
+    // A streaming producer that ignored congested()/on_writable(): its client is not keeping
+    // up, and queueing more would make memory unbounded. Close; the stream is cut short.
+    conn_->output_overflow();
+    return false;
+  }
   bytes_written_ += data.size();
   if (!body_allowed()) return head_;  // HEAD: counted for Content-Length, sent nowhere
   if (committed_) {
@@ -162,8 +172,41 @@ void ResponseImpl::on_finish(std::function<void(const ResponseStats&)> fn) {
   if (fn) on_finish_.push_back(std::move(fn));
 }
 
+std::size_t ResponseImpl::buffered_bytes() const noexcept {
+  return body_.size() + (out_ != nullptr ? out_->buffered_bytes() : 0);
+}
+
+bool ResponseImpl::congested() const noexcept {
+  return conn_ != nullptr && buffered_bytes() >= conn_->output_high_water();
+}
+
+void ResponseImpl::on_writable(std::function<void(ResponseWriter&)> fn) {
+  if (!active_ || finished_) return;
+  on_writable_ = std::move(fn);
+  if (on_writable_) conn_->writable_wanted();
+}
+
+std::function<void(ResponseWriter&)> ResponseImpl::take_writable_callback(std::size_t low_water) {
+  if (!on_writable_ || buffered_bytes() > low_water) return nullptr;
+  return std::exchange(on_writable_, nullptr);
+}
+
+bool ResponseImpl::switch_protocols(std::shared_ptr<Takeover> takeover) {
+  if (!takeover || !active_ || header_written_ || finished_ || deferred_ || committed_) return false;
+  takeover_ = std::move(takeover);
+  return true;
+}
+
+std::shared_ptr<Takeover> ResponseImpl::take_takeover() noexcept {
+  if (status_ != 101) {
+    takeover_.reset();
+    return nullptr;
+  }
+  return std::move(takeover_);
+}
+
 DeferredResponse ResponseImpl::defer() {
-  if (finished_ || deferred_) return DeferredResponse();
+  if (finished_ || deferred_ || takeover_) return DeferredResponse();
   deferred_ = true;
   return conn_->make_deferred();
 }
@@ -202,7 +245,9 @@ void ResponseImpl::serialize_head(std::uint64_t content_length, bool known_lengt
     append_number(o, static_cast<std::uint64_t>(declared_length_));
     o.append("\r\n");
   }
-  if (!keep_alive_ || !conn_->may_keep_alive()) {
+  if (status_ == 101) {
+    o.append("Connection: Upgrade\r\n");  // the connection is handed over, not kept alive
+  } else if (!keep_alive_ || !conn_->may_keep_alive()) {
     keep_alive_ = false;
     o.append("Connection: close\r\n");
   } else if (version_ == HttpVersion{1, 0}) {
@@ -316,6 +361,7 @@ bool ResponseImpl::reset_for_error() {
   bytes_written_ = 0;
   status_ = 0;
   header_written_ = false;
+  takeover_.reset();
   return true;
 }
 

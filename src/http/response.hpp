@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "http/output_queue.hpp"
+#include "http/takeover.hpp"
 #include "nethttp/request.hpp"
 #include "nethttp/response_writer.hpp"
 
@@ -39,6 +40,10 @@ class ResponseImpl final : public ResponseWriter {
   [[nodiscard]] int status() const noexcept override { return status_; }
   [[nodiscard]] std::uint64_t bytes_written() const noexcept override { return bytes_written_; }
   void on_finish(std::function<void(const ResponseStats&)> fn) override;
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override;
+  [[nodiscard]] bool congested() const noexcept override;
+  void on_writable(std::function<void(ResponseWriter&)> fn) override;
+  bool switch_protocols(std::shared_ptr<Takeover> takeover) override;
 
   // Connection-facing
   /// finish completes framing and queues everything; the response is then done.
@@ -58,6 +63,18 @@ class ResponseImpl final : public ResponseWriter {
   /// the bytes are sent.
   void take_finish_callbacks(std::vector<std::pair<std::function<void(const ResponseStats&)>, ResponseStats>>& out);
   void mark_inactive() noexcept { active_ = false; }
+  /// set_output_limit makes write() close the connection when it finds limit bytes already
+  /// queued (a streaming producer ignoring backpressure); 0: no limit (the handler is running).
+  void set_output_limit(std::size_t limit) noexcept { output_limit_ = limit; }
+  /// take_writable_callback returns the on_writable() callback, if any, when the queue has
+  /// drained to low_water or less; the caller runs it.
+  std::function<void(ResponseWriter&)> take_writable_callback(std::size_t low_water);
+  /// drop_writable_callback forgets an unrun on_writable() callback.
+  void drop_writable_callback() noexcept { on_writable_ = nullptr; }
+  [[nodiscard]] bool wants_writable() const noexcept { return static_cast<bool>(on_writable_); }
+  /// take_takeover returns the protocol switch armed by switch_protocols() once its 101 has
+  /// been framed, else null.
+  std::shared_ptr<Takeover> take_takeover() noexcept;
 
  private:
   struct PendingFile {
@@ -80,6 +97,9 @@ class ResponseImpl final : public ResponseWriter {
   std::vector<PendingFile> files_;      // file ranges before commit, in order with body_
   std::uint64_t pending_file_bytes_ = 0;
   std::vector<std::function<void(const ResponseStats&)>> on_finish_;
+  std::function<void(ResponseWriter&)> on_writable_;
+  std::shared_ptr<Takeover> takeover_;  // accept_upgrade()/hijack(), until handed to the connection
+  std::size_t output_limit_ = 0;        // see set_output_limit
   std::int64_t declared_length_ = -1;   // the handler's Content-Length, if any
   std::uint64_t bytes_written_ = 0;     // body bytes the handler produced
   std::uint64_t bytes_emitted_ = 0;     // body bytes framed onto the wire

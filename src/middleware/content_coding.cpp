@@ -26,6 +26,9 @@ bool accepts_gzip(std::string_view header) noexcept {
 bool compressible(std::string_view content_type) noexcept {
   std::string_view type = trim_ows(content_type.substr(0, content_type.find(';')));
   if (type.empty()) return false;
+  // A server-sent event stream is never compressed: gzip would hold events back until its
+  // buffer filled, and EventSource clients expect each event as soon as it is sent.
+  if (iequals(type, "text/event-stream")) return false;
   if (istarts_with(type, "text/")) return true;
   if (iends_with(type, "+json") || iends_with(type, "+xml")) return true;
   static constexpr std::array<std::string_view, 13> kTypes = {

@@ -23,6 +23,12 @@ class ForwardingWriter : public ResponseWriter {
   [[nodiscard]] int status() const noexcept override { return inner_.status(); }
   [[nodiscard]] std::uint64_t bytes_written() const noexcept override { return inner_.bytes_written(); }
   void on_finish(std::function<void(const ResponseStats&)> fn) override { inner_.on_finish(std::move(fn)); }
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return inner_.buffered_bytes(); }
+  [[nodiscard]] bool congested() const noexcept override { return inner_.congested(); }
+  void on_writable(std::function<void(ResponseWriter&)> fn) override { inner_.on_writable(std::move(fn)); }
+  bool switch_protocols(std::shared_ptr<detail::Takeover> takeover) override {
+    return inner_.switch_protocols(std::move(takeover));
+  }
 
  protected:
   ResponseWriter& inner() noexcept { return inner_; }

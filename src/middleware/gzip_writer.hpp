@@ -41,6 +41,16 @@ class GzipWriter final : public ResponseWriter {
   /// bytes_written counts the uncompressed bytes the handler wrote.
   [[nodiscard]] std::uint64_t bytes_written() const noexcept override { return bytes_in_; }
   void on_finish(std::function<void(const ResponseStats&)> fn) override { inner_.on_finish(std::move(fn)); }
+  /// buffered_bytes counts what the real writer holds plus what is held here uncompressed.
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override {
+    return inner_.buffered_bytes() + buffer_.size();
+  }
+  [[nodiscard]] bool congested() const noexcept override { return inner_.congested(); }
+  void on_writable(std::function<void(ResponseWriter&)> fn) override { inner_.on_writable(std::move(fn)); }
+  /// switch_protocols forwards: a 101 has no body to compress.
+  bool switch_protocols(std::shared_ptr<detail::Takeover> takeover) override {
+    return mode_ == Mode::start && inner_.switch_protocols(std::move(takeover));
+  }
 
   /// finish sends what is still held: the buffered bytes as they are, or the end of the
   /// gzip stream.

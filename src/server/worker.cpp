@@ -3,6 +3,7 @@
 #include <string>
 
 #include "http/connection.hpp"
+#include "http/upgraded_stream.hpp"
 #include "net/socket.hpp"
 #include "server/server_impl.hpp"
 
@@ -47,6 +48,7 @@ void Worker::run() {
   // Stopped: whatever is still open goes now.
   close_listeners();
   ctx_.for_each_connection([](Connection& c) { c.abort(); });
+  ctx_.close_upgraded(true);
   ctx_.collect_garbage();
   current_worker = nullptr;
   if (ec) server_.loop_failed(index_, ec);
@@ -64,6 +66,14 @@ void Worker::schedule_tick(std::int64_t at_ms) {
 void Worker::on_io(const PollEvent& event) {
   if (event.token >= kFirstListenToken && event.token < kFirstListenToken + listeners_.size()) {
     accept_ready(listeners_[event.token - kFirstListenToken]);
+    return;
+  }
+  if ((event.token & kUpgradedTokenBit) != 0) {
+    auto it = ctx_.upgraded.find(event.token);
+    if (it != ctx_.upgraded.end()) {
+      auto stream = it->second;  // it may erase itself
+      stream->on_event(event);
+    }
     return;
   }
   if (Connection* c = ctx_.find(event.token)) c->on_event(event);
@@ -160,6 +170,7 @@ void Worker::post_drain() {
     ctx_.draining = true;
     close_listeners();
     ctx_.for_each_connection([](Connection& c) { c.begin_drain(); });
+    ctx_.close_upgraded(false);  // not counted in the drain: end them now, after their queued bytes
     server_.loop_drained();
   });
 }
@@ -168,6 +179,7 @@ void Worker::post_stop() {
   loop_.post([this] {
     close_listeners();
     ctx_.for_each_connection([](Connection& c) { c.abort(); });
+    ctx_.close_upgraded(true);
     loop_.stop();
   });
 }

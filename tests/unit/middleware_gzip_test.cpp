@@ -120,7 +120,8 @@ TEST(Gzip, ThresholdIsConfigurable) {
 TEST(Gzip, FlushStartsStreamingCompression) {
   std::vector<std::size_t> sizes;  // compressed bytes out after each flush
   Handler h = chain([&](ResponseWriter& w, Request&) {
-    w.headers().set("Content-Type", "text/event-stream");
+    // A streamed type that is compressed (text/event-stream never is: see below).
+    w.headers().set("Content-Type", "application/x-ndjson");
     for (int i = 0; i < 3; ++i) {
       w.write(fmt::format("data: event {}\n\n", i));
       EXPECT_TRUE(w.flush());
@@ -134,6 +135,21 @@ TEST(Gzip, FlushStartsStreamingCompression) {
   EXPECT_EQ(rec->header_map().get("Content-Encoding"), "gzip");
   EXPECT_EQ(gunzip(rec->body()), "data: event 0\n\ndata: event 1\n\ndata: event 2\n\n");
   EXPECT_EQ(sizes, (std::vector<std::size_t>{15, 30, 45}));  // uncompressed, as the handler wrote
+}
+
+// An event stream is sent as it is: gzip would hold events back, and EventStream defers its
+// response after the header is out, which a compressing writer cannot follow.
+TEST(Gzip, EventStreamIsNeverCompressed) {
+  Handler h = chain([&](ResponseWriter& w, Request&) {
+    w.headers().set("Content-Type", "text/event-stream");
+    w.write(std::string(4096, 'e'));
+    w.flush();
+  }, {gzip({.min_bytes = 1})});
+  Request r("GET", "/events");
+  r.headers().add("Accept-Encoding", "gzip");
+  auto rec = testing::serve(h, r);
+  EXPECT_EQ(rec->header_map().get("Content-Encoding"), "");
+  EXPECT_EQ(rec->body(), std::string(4096, 'e'));
 }
 
 // temp_file returns an open, unlinked file holding content.

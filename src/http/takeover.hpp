@@ -1,0 +1,23 @@
+#pragma once
+// Takeover: what a handler leaves with its ResponseWriter when it switches protocols
+// (accept_upgrade, hijack). Once the 101 is written, the connection gives up its socket and
+// the bytes it read past the request (Connection::hand_over, the one seam a transport other
+// than plain TCP would travel through) and runs it.
+
+#include <string>
+
+#include "nethttp/unique_fd.hpp"
+
+namespace nethttp::detail {
+
+class LoopContext;
+
+class Takeover {
+ public:
+  virtual ~Takeover() = default;
+  /// run receives the connection's socket (still non-blocking, no longer watched by the
+  /// loop) on its loop thread, with the bytes read past the request. Must not throw.
+  virtual void run(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote) noexcept = 0;
+};
+
+}  // namespace nethttp::detail

@@ -1,0 +1,74 @@
+#pragma once
+// UpgradedConn: an upgraded connection driven on its loop (nethttp::UpgradedStream). The
+// loop's LoopContext keeps it in `upgraded` under a token with kUpgradedTokenBit set, and
+// the worker routes its poll events here.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/output_queue.hpp"
+#include "nethttp/upgrade.hpp"
+#include "reactor/poller.hpp"
+
+namespace nethttp::detail {
+
+class LoopContext;
+
+/// kUpgradedTokenBit marks poller tokens of upgraded streams (connection tokens are a slab
+/// index and a 32-bit generation that never reaches it in practice).
+inline constexpr std::uint64_t kUpgradedTokenBit = std::uint64_t{1} << 63;
+
+class UpgradedConn final : public UpgradedStream, public std::enable_shared_from_this<UpgradedConn> {
+ public:
+  UpgradedConn(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote, std::uint64_t token);
+  ~UpgradedConn() override;
+  UpgradedConn(const UpgradedConn&) = delete;
+  UpgradedConn& operator=(const UpgradedConn&) = delete;
+
+  /// start registers the socket with the loop's poller; false on failure (then closed).
+  bool start();
+  void on_event(const PollEvent& event);
+  /// pump delivers input, writes output and runs on_writable, as far as each can go.
+  void pump();
+  /// abort closes at once, dropping queued output (server stop).
+  void abort() noexcept;
+
+  // UpgradedStream
+  void on_data(std::function<void(std::string_view)> fn) override;
+  void on_close(std::function<void()> fn) override;
+  bool write(std::string_view data) override;
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept override { return out_.buffered_bytes(); }
+  [[nodiscard]] bool congested() const noexcept override;
+  void on_writable(std::function<void()> fn) override;
+  void close() override;
+  [[nodiscard]] bool closed() const noexcept override { return closed_; }
+  [[nodiscard]] std::string_view remote_addr() const noexcept override { return remote_; }
+
+ private:
+  template <class F>
+  bool guarded(const char* what, F&& fn) noexcept;
+  void schedule_pump();
+  bool deliver(std::string_view bytes);
+  void finish() noexcept;
+
+  LoopContext& ctx_;
+  UniqueFd fd_;
+  std::string pending_;  // bytes read past the upgrade request, not delivered yet
+  std::string remote_;
+  std::uint64_t token_;
+  OutputQueue out_;
+  std::function<void(std::string_view)> on_data_;
+  std::function<void()> on_close_;
+  std::function<void()> on_writable_;
+  std::uint64_t data_generation_ = 0;  // bumped by on_data(), see deliver()
+  bool readable_ = true;
+  bool closing_ = false;  // close() called: finish once the queue is out
+  bool closed_ = false;
+  bool in_pump_ = false;
+  bool again_ = false;
+  bool pump_posted_ = false;
+};
+
+}  // namespace nethttp::detail

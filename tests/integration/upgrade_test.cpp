@@ -1,0 +1,205 @@
+// Upgrade and hijack over real sockets: 101 and the bytes already read past the request,
+// echo over an upgraded stream with backpressure, a detached descriptor after the server
+// forgot it, shutdown closing upgraded streams, and the refusals.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "nethttp/server.hpp"
+#include "nethttp/testing.hpp"
+#include "nethttp/upgrade.hpp"
+#include "support/raw_client.hpp"
+
+namespace nethttp {
+namespace {
+
+using namespace std::chrono_literals;
+using test::RawClient;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kUpgradeRequest =
+    "GET /echo HTTP/1.1\r\nHost: t\r\nConnection: keep-alive, Upgrade\r\nUpgrade: echo/1\r\n\r\n";
+
+// read_exactly reads n bytes (or fails at the client's timeout).
+std::string read_exactly(RawClient& c, std::size_t n) {
+  std::string out;
+  char buf[65536];
+  const auto deadline = Clock::now() + 10s;
+  while (out.size() < n && Clock::now() < deadline) {
+    pollfd p{c.fd(), POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    ssize_t got = ::recv(c.fd(), buf, std::min(sizeof buf, n - out.size()), 0);
+    if (got <= 0) break;
+    out.append(buf, static_cast<std::size_t>(got));
+  }
+  return out;
+}
+
+// read_head reads the response head, up to and including the blank line.
+std::string read_head(RawClient& c) {
+  std::string head;
+  while (head.find("\r\n\r\n") == std::string::npos) {
+    std::string b = read_exactly(c, 1);
+    if (b.empty()) break;
+    head += b;
+  }
+  return head;
+}
+
+// start_echo echoes what arrives; while the echo is congested it stops reading (no on_data),
+// so the client's sends block instead of the server's memory growing.
+void start_echo(UpgradedStream* s) {
+  s->on_data([s](std::string_view bytes) {
+    s->write(bytes);
+    if (s->congested()) {
+      s->on_data(nullptr);
+      s->on_writable([s] { start_echo(s); });
+    }
+  });
+}
+
+// echo_handler upgrades to an echo protocol on the loop, with backpressure: when the
+// stream is congested it stops taking input until the client has read its echo.
+Handler echo_handler(std::atomic<int>* closes = nullptr) {
+  return [closes](ResponseWriter& w, Request& r) {
+    const bool ok = accept_upgrade(w, r, "echo/1", [closes](std::shared_ptr<UpgradedStream> s) {
+      start_echo(s.get());
+      s->on_close([s, closes]() mutable {  // holds the stream until it ends
+        if (closes != nullptr) closes->fetch_add(1);
+        s.reset();
+      });
+    });
+    if (!ok) {
+      w.write_header(426);
+      w.write("upgrade to echo/1\n");
+    }
+  };
+}
+
+TEST(Upgrade, HandsOverTheBytesAlreadyRead) {
+  testing::TestServer ts(echo_handler());
+  RawClient c(ts.port());
+  c.send(std::string(kUpgradeRequest) + "hello, extra bytes");  // one write: request and more
+  const std::string head = read_head(c);
+  EXPECT_EQ(head.rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u) << head;
+  EXPECT_NE(head.find("Upgrade: echo/1\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Connection: Upgrade\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
+  EXPECT_EQ(read_exactly(c, 18), "hello, extra bytes");
+  c.send("and more");
+  EXPECT_EQ(read_exactly(c, 8), "and more");
+  EXPECT_EQ(ts.server().stats().total().connections_open, 0u) << "the server forgot the connection";
+}
+
+TEST(Upgrade, EchoesManyMegabytesWithBackpressure) {
+  testing::TestServer ts(echo_handler());
+  RawClient c(ts.port(), {.timeout = 10s});
+  c.send(kUpgradeRequest);
+  ASSERT_NE(read_head(c).find("101"), std::string::npos);
+  const std::size_t total = 8 * 1024 * 1024;
+  std::string sent;
+  sent.reserve(total);
+  for (std::size_t i = 0; sent.size() < total; ++i) sent += std::to_string(i) + ",";
+  sent.resize(total);
+  std::thread writer([&] { c.send(sent); });
+  const std::string echoed = read_exactly(c, total);
+  writer.join();
+  EXPECT_EQ(echoed.size(), total);
+  EXPECT_TRUE(echoed == sent);
+}
+
+TEST(Upgrade, DetachedDescriptorWorksAfterTheServerForgetsIt) {
+  std::promise<HijackedConnection> taken;
+  testing::TestServer ts([&](ResponseWriter& w, Request& r) {
+    ASSERT_TRUE(hijack(w, r, "raw", [&](HijackedConnection h) { taken.set_value(std::move(h)); }));
+  });
+  RawClient c(ts.port());
+  c.send(std::string(kUpgradeRequest) + "early");
+  EXPECT_NE(read_head(c).find("HTTP/1.1 101"), std::string::npos);
+  auto fut = taken.get_future();
+  ASSERT_EQ(fut.wait_for(5s), std::future_status::ready);
+  HijackedConnection h = fut.get();
+  EXPECT_EQ(h.buffered, "early");
+  EXPECT_FALSE(h.remote_addr.empty());
+  EXPECT_EQ(ts.server().stats().total().connections_open, 0u);
+  // Shutdown does not touch a detached descriptor.
+  EXPECT_TRUE(ts.server().shutdown(2s));
+  const int flags = ::fcntl(h.fd.get(), F_GETFL);
+  ASSERT_EQ(::fcntl(h.fd.get(), F_SETFL, flags & ~O_NONBLOCK), 0);
+  ASSERT_EQ(::send(h.fd.get(), "mine now", 8, MSG_NOSIGNAL), 8);
+  EXPECT_EQ(read_exactly(c, 8), "mine now");
+  c.send("ping");
+  char buf[4];
+  ASSERT_EQ(::recv(h.fd.get(), buf, 4, MSG_WAITALL), 4);
+  EXPECT_EQ(std::string_view(buf, 4), "ping");
+  h.fd.reset();
+  EXPECT_TRUE(c.wait_closed());
+}
+
+TEST(Upgrade, ShutdownClosesUpgradedStreams) {
+  std::atomic<int> closes{0};
+  testing::TestServer ts(echo_handler(&closes));
+  RawClient a(ts.port()), b(ts.port());
+  for (RawClient* c : {&a, &b}) {
+    c->send(kUpgradeRequest);
+    ASSERT_NE(read_head(*c).find("101"), std::string::npos);
+    c->send("x");
+    ASSERT_EQ(read_exactly(*c, 1), "x");
+  }
+  const auto start = Clock::now();
+  EXPECT_TRUE(ts.server().shutdown(5s)) << "upgraded streams must not hold up the drain";
+  EXPECT_LT(Clock::now() - start, 4s);
+  EXPECT_TRUE(a.wait_closed());
+  EXPECT_TRUE(b.wait_closed());
+  EXPECT_EQ(closes.load(), 2);
+}
+
+TEST(Upgrade, PeerCloseRunsOnClose) {
+  std::atomic<int> closes{0};
+  testing::TestServer ts(echo_handler(&closes));
+  {
+    RawClient c(ts.port());
+    c.send(kUpgradeRequest);
+    ASSERT_NE(read_head(c).find("101"), std::string::npos);
+  }
+  const auto deadline = Clock::now() + 5s;
+  while (closes.load() == 0 && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(closes.load(), 1);
+}
+
+TEST(Upgrade, PlainRequestIsAnsweredNormally) {
+  testing::TestServer ts(echo_handler());
+  auto res = test::get(ts.port(), "/echo");
+  EXPECT_EQ(res.status, 426);
+  // Upgrade without "Connection: upgrade" is not an upgrade request either.
+  auto res2 = test::get(ts.port(), "/echo", "Upgrade: echo/1\r\n");
+  EXPECT_EQ(res2.status, 426);
+}
+
+TEST(Upgrade, WriteHeader101WithoutAcceptUpgradeIsA500) {
+  testing::TestServer ts([](ResponseWriter& w, Request&) { w.write_header(101); });
+  RawClient c(ts.port());
+  c.send(kUpgradeRequest);
+  auto res = c.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 500);
+}
+
+TEST(Upgrade, RecorderCannotSwitchProtocols) {
+  testing::ResponseRecorder w;
+  Request r;
+  EXPECT_FALSE(accept_upgrade(w, r, "x", [](std::shared_ptr<UpgradedStream>) {}));
+}
+
+}  // namespace
+}  // namespace nethttp
