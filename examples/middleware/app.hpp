@@ -32,7 +32,7 @@ namespace middleware_example {
 
 /// AppOptions are the knobs main() and the tests turn.
 struct AppOptions {
-  nethttp::AccessLogOptions access_log{.format = nethttp::AccessLogFormat::combined, .destination = "stdout"};
+  nethttp::AccessLogOptions access_log{.format = nethttp::AccessLogFormat::Combined, .destination = "stdout"};
   nethttp::RateLimitOptions rate_limit{.rate = 50, .burst = 100};
   unsigned pool_threads = 4;
   std::size_t pool_queue = 64;

@@ -81,7 +81,7 @@ inline std::optional<std::string> read_url(nethttp::ResponseWriter& w, nethttp::
     }
     if (auto it = j->find("url"); it != j->end() && it->is_string()) url = it->get<std::string>();
   } else if (nethttp::iequals(type, "application/x-www-form-urlencoded")) {
-    if (nethttp::FormError e = r.parse_form(); e != nethttp::FormError::none) {
+    if (nethttp::FormError e = r.parse_form(); e != nethttp::FormError::None) {
       write_error(w, static_cast<nethttp::Status>(nethttp::status_for(e)), nethttp::form_error_message(e));
       return std::nullopt;
     }
@@ -91,7 +91,7 @@ inline std::optional<std::string> read_url(nethttp::ResponseWriter& w, nethttp::
     // Request::parse_form() (Go's ParseForm) does not do, so it is parsed here.
     nethttp::FormValues form;
     if (nethttp::FormError e = nethttp::parse_urlencoded(r.body(), form, nethttp::FormLimits{}.max_fields);
-        e != nethttp::FormError::none) {
+        e != nethttp::FormError::None) {
       write_error(w, static_cast<nethttp::Status>(nethttp::status_for(e)), nethttp::form_error_message(e));
       return std::nullopt;
     }

@@ -16,10 +16,10 @@ std::string_view trim(std::string_view s) {
 
 std::string_view level_name(nethttp::LogLevel level) {
   switch (level) {
-    case nethttp::LogLevel::debug: return "debug";
-    case nethttp::LogLevel::info: return "info";
-    case nethttp::LogLevel::warn: return "warn";
-    case nethttp::LogLevel::error: return "error";
+    case nethttp::LogLevel::Debug: return "debug";
+    case nethttp::LogLevel::Info: return "info";
+    case nethttp::LogLevel::Warn: return "warn";
+    case nethttp::LogLevel::Error: return "error";
   }
   return "info";
 }
@@ -41,8 +41,8 @@ std::string read_settings(const std::string& path, Settings& settings) {
       next.cache_control = value;
     } else if (name == "log-level") {
       bool found = false;
-      for (auto level : {nethttp::LogLevel::debug, nethttp::LogLevel::info, nethttp::LogLevel::warn,
-                         nethttp::LogLevel::error}) {
+      for (auto level : {nethttp::LogLevel::Debug, nethttp::LogLevel::Info, nethttp::LogLevel::Warn,
+                         nethttp::LogLevel::Error}) {
         if (value == level_name(level)) {
           next.log_level = level;
           found = true;

@@ -14,7 +14,7 @@ namespace static_server {
 /// Settings are the reloadable ones.
 struct Settings {
   std::string cache_control;                     ///< Cache-Control for every file ("" none)
-  nethttp::LogLevel log_level = nethttp::LogLevel::info;  ///< server messages below it are dropped
+  nethttp::LogLevel log_level = nethttp::LogLevel::Info;  ///< server messages below it are dropped
 };
 
 /// read_settings reads FILE's "name = value" lines ('#' starts a comment) over settings:

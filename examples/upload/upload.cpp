@@ -24,7 +24,7 @@ namespace {
 
 void log_info(const std::string& line) {
   static const std::shared_ptr<nethttp::Logger> logger = nethttp::default_logger();
-  if (logger->enabled(nethttp::LogLevel::info)) logger->log(nethttp::LogLevel::info, line);
+  if (logger->enabled(nethttp::LogLevel::Info)) logger->log(nethttp::LogLevel::Info, line);
 }
 
 std::string mib(std::uint64_t bytes) {

@@ -151,7 +151,7 @@ Handler streaming(Handler h);
 
 /// read_form reads an application/x-www-form-urlencoded body from reader and parses it with
 /// parse_urlencoded (Go: ParseForm on a streamed body), then calls done once, on the loop
-/// thread, with the pairs and the outcome: FormError::none; malformed (a bad %-escape, or a
+/// thread, with the pairs and the outcome: FormError::None; malformed (a bad %-escape, or a
 /// body that did not arrive whole: bad framing, client gone, timeout); too_many_fields; or
 /// too_large, as soon as more than limits.max_bytes arrived (or the reader's own limit
 /// struck). The body is held whole in memory, at most limits.max_bytes: use MultipartParser

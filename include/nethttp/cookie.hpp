@@ -15,10 +15,10 @@ class ResponseWriter;
 
 /// SameSite is a cookie's SameSite attribute (RFC 6265bis section 4.1.2.7).
 enum class SameSite {
-  unset,   ///< no attribute: the browser's default (Lax in current browsers)
-  lax,     ///< SameSite=Lax
-  strict,  ///< SameSite=Strict
-  none,    ///< SameSite=None (browsers require Secure with it)
+  Unset,   ///< no attribute: the browser's default (Lax in current browsers)
+  Lax,     ///< SameSite=Lax
+  Strict,  ///< SameSite=Strict
+  None,    ///< SameSite=None (browsers require Secure with it)
 };
 
 /// Cookie is one cookie to send with set_cookie() (Go: http.Cookie).
@@ -42,7 +42,7 @@ struct Cookie {
   std::optional<std::chrono::seconds> max_age;
   bool secure = false;                 ///< `Secure`
   bool http_only = false;              ///< `HttpOnly`
-  SameSite same_site = SameSite::unset;  ///< `SameSite=`
+  SameSite same_site = SameSite::Unset;  ///< `SameSite=`
   /// partitioned sends `Partitioned` (CHIPS); it requires secure.
   bool partitioned = false;
 };

@@ -12,16 +12,16 @@ namespace nethttp {
 /// Error is a request-level protocol failure. Each maps to the status the client gets
 /// (status_for) before the connection is closed.
 enum class Error {
-  ok = 0,
-  bad_request,                    ///< malformed request: 400
-  header_timeout,                 ///< header not complete in read_header_timeout: 408
-  read_timeout,                   ///< request not complete in read_timeout: 408
-  body_too_large,                 ///< body over max_body_bytes: 413
-  uri_too_long,                   ///< target over max_uri_bytes: 414
-  headers_too_large,              ///< header section over max_header_bytes: 431
-  expectation_failed,             ///< an Expect other than 100-continue: 417
-  unsupported_transfer_encoding,  ///< a transfer coding other than chunked: 501
-  version_not_supported,          ///< not HTTP/1.x: 505
+  Ok = 0,
+  BadRequest,                    ///< malformed request: 400
+  HeaderTimeout,                 ///< header not complete in read_header_timeout: 408
+  ReadTimeout,                   ///< request not complete in read_timeout: 408
+  BodyTooLarge,                 ///< body over max_body_bytes: 413
+  UriTooLong,                   ///< target over max_uri_bytes: 414
+  HeadersTooLarge,              ///< header section over max_header_bytes: 431
+  ExpectationFailed,             ///< an Expect other than 100-continue: 417
+  UnsupportedTransferEncoding,  ///< a transfer coding other than chunked: 501
+  VersionNotSupported,          ///< not HTTP/1.x: 505
 };
 
 /// status_for returns the HTTP status that answers e.
@@ -35,7 +35,7 @@ std::string error_text(Error e, std::string_view reason = {});
 /// http_error_category is the std::error_category of Error.
 const std::error_category& http_error_category() noexcept;
 
-/// make_error_code lets an Error convert to std::error_code (`ec == Error::header_timeout`).
+/// make_error_code lets an Error convert to std::error_code (`ec == Error::HeaderTimeout`).
 inline std::error_code make_error_code(Error e) noexcept {
   return {static_cast<int>(e), http_error_category()};
 }

@@ -54,10 +54,10 @@ struct FormLimits {
 
 /// FormError is why Request::parse_form() failed.
 enum class FormError {
-  none = 0,         ///< parsed
-  malformed,        ///< a bad %-escape in the query or the body ("%zz", "%4", a final "%"): 400
-  too_many_fields,  ///< more than FormLimits::max_fields pairs: 413
-  too_large,        ///< a body longer than FormLimits::max_bytes: 413
+  None = 0,         ///< parsed
+  Malformed,        ///< a bad %-escape in the query or the body ("%zz", "%4", a final "%"): 400
+  TooManyFields,  ///< more than FormLimits::max_fields pairs: 413
+  TooLarge,        ///< a body longer than FormLimits::max_bytes: 413
 };
 
 /// status_for returns the status that answers a form error: 400 for malformed, 413 for a
@@ -71,9 +71,9 @@ enum class FormError {
 /// parse_urlencoded decodes an application/x-www-form-urlencoded string ("a=1&b=x+y&a=2",
 /// '+' as space, %XX escapes) and appends its pairs to out. A pair without '=' has an empty
 /// value; empty pairs ("a=1&&b") are skipped. A pair that does not decode is skipped and
-/// the result is FormError::malformed, but the rest is still read (as Go's ParseQuery
+/// the result is FormError::Malformed, but the rest is still read (as Go's ParseQuery
 /// does). Appending a pair that would bring out past max_fields stops with
-/// FormError::too_many_fields.
+/// FormError::TooManyFields.
 FormError parse_urlencoded(std::string_view s, FormValues& out, std::size_t max_fields = static_cast<std::size_t>(-1));
 
 }  // namespace nethttp

@@ -81,7 +81,7 @@ class JsonWriter {
   JsonWriter& unsigned_value(unsigned long long n);
   void before_value();
   // Frame is what the innermost open container expects next.
-  enum class Frame : unsigned char { object_first_key, object_key, object_value, array_first, array_next };
+  enum class Frame : unsigned char { ObjectFirstKey, ObjectKey, ObjectValue, ArrayFirst, ArrayNext };
   std::string out_;
   std::vector<Frame> stack_;
   bool has_root_ = false;

@@ -10,7 +10,7 @@
 namespace nethttp {
 
 /// LogLevel orders log messages by severity.
-enum class LogLevel { debug, info, warn, error };
+enum class LogLevel { Debug, Info, Warn, Error };
 
 /// Logger receives the server's log lines. Implementations must be thread-safe: every loop
 /// thread logs through the same Logger.
@@ -30,7 +30,7 @@ std::shared_ptr<Logger> default_logger();
 /// make_spdlog_logger returns a Logger writing to stderr (path empty) or appending to the
 /// file at path, dropping messages below min_level. Throws std::runtime_error if the file
 /// cannot be opened.
-std::shared_ptr<Logger> make_spdlog_logger(std::string_view path, LogLevel min_level = LogLevel::info);
+std::shared_ptr<Logger> make_spdlog_logger(std::string_view path, LogLevel min_level = LogLevel::Info);
 
 /// null_logger drops everything (tests, benchmarks).
 std::shared_ptr<Logger> null_logger();

@@ -29,18 +29,18 @@ namespace nethttp {
 enum class AccessLogFormat {
   /// common is the NCSA Common Log Format:
   /// `127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 2326`.
-  common,
+  Common,
   /// combined is Common plus the quoted Referer and User-Agent (Apache's "combined").
-  combined,
+  Combined,
   /// json is one JSON object per line with time, remote, method, uri, proto, status, bytes,
   /// duration_ms, referer, user_agent, request_id and completed.
-  json,
+  Json,
 };
 
 /// AccessLogOptions configures access_log().
 struct AccessLogOptions {
   /// format is the line format.
-  AccessLogFormat format = AccessLogFormat::combined;
+  AccessLogFormat format = AccessLogFormat::Combined;
   /// destination is "stdout", "stderr", or the path of a file to append to (missing parent
   /// directories are created).
   std::string destination = "stdout";

@@ -53,16 +53,16 @@ struct FormRead : std::enable_shared_from_this<FormRead> {
   }
   void on_chunk(BodyChunk& c) {
     if (c.event == BodyEvent::Data) {
-      if (body.size() + c.data.size() > limits.max_bytes) return finish(FormError::too_large);
+      if (body.size() + c.data.size() > limits.max_bytes) return finish(FormError::TooLarge);
       body.append(c.data);
       next();
       return;
     }
-    if (c.event == BodyEvent::Error) return finish(c.error == BodyError::TooLarge ? FormError::too_large : FormError::malformed);
+    if (c.event == BodyEvent::Error) return finish(c.error == BodyError::TooLarge ? FormError::TooLarge : FormError::Malformed);
     finish(parse_urlencoded(body, values, limits.max_fields));
   }
   void finish(FormError e) {
-    if (e == FormError::too_large || e == FormError::too_many_fields) values.clear();
+    if (e == FormError::TooLarge || e == FormError::TooManyFields) values.clear();
     auto fn = std::move(done);
     done = nullptr;
     if (fn) fn(e, values);

@@ -98,7 +98,7 @@ std::string cookie_problem(const Cookie& c) {
       return "invalid Expires for cookie " + c.name + ": outside the years 1601 to 9999";
     }
   }
-  if (c.same_site == SameSite::none && !c.secure) return "cookie " + c.name + ": SameSite=None requires Secure";
+  if (c.same_site == SameSite::None && !c.secure) return "cookie " + c.name + ": SameSite=None requires Secure";
   if (c.partitioned && !c.secure) return "cookie " + c.name + ": Partitioned requires Secure";
   // RFC 6265bis 4.1.3: cookie name prefixes.
   if (c.name.starts_with("__Secure-") && !c.secure) return "cookie " + c.name + ": a __Secure- name requires Secure";
@@ -127,10 +127,10 @@ std::string format_set_cookie(const Cookie& c) {
   if (c.http_only) out += "; HttpOnly";
   if (c.secure) out += "; Secure";
   switch (c.same_site) {
-    case SameSite::unset: break;
-    case SameSite::lax: out += "; SameSite=Lax"; break;
-    case SameSite::strict: out += "; SameSite=Strict"; break;
-    case SameSite::none: out += "; SameSite=None"; break;
+    case SameSite::Unset: break;
+    case SameSite::Lax: out += "; SameSite=Lax"; break;
+    case SameSite::Strict: out += "; SameSite=Strict"; break;
+    case SameSite::None: out += "; SameSite=None"; break;
   }
   if (c.partitioned) out += "; Partitioned";
   return out;

@@ -6,16 +6,16 @@ namespace nethttp {
 
 int status_for(Error e) noexcept {
   switch (e) {
-    case Error::ok: return 200;
-    case Error::bad_request: return 400;
-    case Error::header_timeout:
-    case Error::read_timeout: return 408;
-    case Error::body_too_large: return 413;
-    case Error::uri_too_long: return 414;
-    case Error::headers_too_large: return 431;
-    case Error::expectation_failed: return 417;
-    case Error::unsupported_transfer_encoding: return 501;
-    case Error::version_not_supported: return 505;
+    case Error::Ok: return 200;
+    case Error::BadRequest: return 400;
+    case Error::HeaderTimeout:
+    case Error::ReadTimeout: return 408;
+    case Error::BodyTooLarge: return 413;
+    case Error::UriTooLong: return 414;
+    case Error::HeadersTooLarge: return 431;
+    case Error::ExpectationFailed: return 417;
+    case Error::UnsupportedTransferEncoding: return 501;
+    case Error::VersionNotSupported: return 505;
   }
   return 400;
 }
@@ -26,16 +26,16 @@ class HttpErrorCategory final : public std::error_category {
   const char* name() const noexcept override { return "nethttp"; }
   std::string message(int ev) const override {
     switch (static_cast<Error>(ev)) {
-      case Error::ok: return "success";
-      case Error::bad_request: return "malformed request";
-      case Error::header_timeout: return "request header timeout";
-      case Error::read_timeout: return "request read timeout";
-      case Error::body_too_large: return "request body too large";
-      case Error::uri_too_long: return "request URI too long";
-      case Error::headers_too_large: return "request header fields too large";
-      case Error::expectation_failed: return "unsupported expectation";
-      case Error::unsupported_transfer_encoding: return "unsupported transfer encoding";
-      case Error::version_not_supported: return "HTTP version not supported";
+      case Error::Ok: return "success";
+      case Error::BadRequest: return "malformed request";
+      case Error::HeaderTimeout: return "request header timeout";
+      case Error::ReadTimeout: return "request read timeout";
+      case Error::BodyTooLarge: return "request body too large";
+      case Error::UriTooLong: return "request URI too long";
+      case Error::HeadersTooLarge: return "request header fields too large";
+      case Error::ExpectationFailed: return "unsupported expectation";
+      case Error::UnsupportedTransferEncoding: return "unsupported transfer encoding";
+      case Error::VersionNotSupported: return "HTTP version not supported";
     }
     return "unknown nethttp error";
   }

@@ -33,35 +33,35 @@ bool FormValues::has(std::string_view name) const noexcept {
 
 int status_for(FormError e) noexcept {
   switch (e) {
-    case FormError::none: return 200;
-    case FormError::malformed: return 400;
-    case FormError::too_many_fields:
-    case FormError::too_large: return 413;
+    case FormError::None: return 200;
+    case FormError::Malformed: return 400;
+    case FormError::TooManyFields:
+    case FormError::TooLarge: return 413;
   }
   return 400;
 }
 
 std::string_view form_error_message(FormError e) noexcept {
   switch (e) {
-    case FormError::none: return "ok";
-    case FormError::malformed: return "malformed form data: bad %-escape";
-    case FormError::too_many_fields: return "form has too many fields";
-    case FormError::too_large: return "form body too large";
+    case FormError::None: return "ok";
+    case FormError::Malformed: return "malformed form data: bad %-escape";
+    case FormError::TooManyFields: return "form has too many fields";
+    case FormError::TooLarge: return "form body too large";
   }
   return "bad form";
 }
 
 FormError parse_urlencoded(std::string_view s, FormValues& out, std::size_t max_fields) {
-  FormError result = FormError::none;
+  FormError result = FormError::None;
   std::string name, value;
   detail::QueryPair pair;
   while (detail::next_query_pair(s, pair)) {
-    if (out.size() >= max_fields) return FormError::too_many_fields;
+    if (out.size() >= max_fields) return FormError::TooManyFields;
     name.clear();
     value.clear();
     if (!detail::append_percent_decoded(name, pair.name, true) ||
         !detail::append_percent_decoded(value, pair.value, true)) {
-      result = FormError::malformed;
+      result = FormError::Malformed;
       continue;
     }
     out.add(name, value);
@@ -89,25 +89,25 @@ FormError Request::parse_form(FormLimits limits) {
   if (form_state_ != 0) return static_cast<FormError>(form_state_ - 1);
   form_.clear();
   post_form_.clear();
-  FormError result = FormError::none;
+  FormError result = FormError::None;
   auto note = [&](FormError e) {
-    if (result == FormError::none) result = e;
+    if (result == FormError::None) result = e;
   };
   if (has_form_body(*this)) {
     if (body_.size() > limits.max_bytes) {
-      note(FormError::too_large);
+      note(FormError::TooLarge);
     } else {
       note(parse_urlencoded(body_, post_form_, limits.max_fields));
     }
   }
-  if (result != FormError::too_large && result != FormError::too_many_fields) {
+  if (result != FormError::TooLarge && result != FormError::TooManyFields) {
     // Go's Form: the body's values first, then the query's.
     for (const auto& [n, v] : post_form_) form_.add(n, v);
     FormValues query_values;
     note(parse_urlencoded(raw_query_, query_values, limits.max_fields - post_form_.size()));
     for (const auto& [n, v] : query_values) form_.add(n, v);
   }
-  if (result == FormError::too_large || result == FormError::too_many_fields) {
+  if (result == FormError::TooLarge || result == FormError::TooManyFields) {
     form_.clear();
     post_form_.clear();
   }

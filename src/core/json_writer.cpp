@@ -99,16 +99,16 @@ void JsonWriter::before_value() {
     return;
   }
   switch (stack_.back()) {
-    case Frame::object_first_key:
-    case Frame::object_key:
+    case Frame::ObjectFirstKey:
+    case Frame::ObjectKey:
       throw std::logic_error("JsonWriter: an object member needs key() before its value");
-    case Frame::object_value:
-      stack_.back() = Frame::object_key;
+    case Frame::ObjectValue:
+      stack_.back() = Frame::ObjectKey;
       break;
-    case Frame::array_first:
-      stack_.back() = Frame::array_next;
+    case Frame::ArrayFirst:
+      stack_.back() = Frame::ArrayNext;
       break;
-    case Frame::array_next:
+    case Frame::ArrayNext:
       out_.push_back(',');
       break;
   }
@@ -117,12 +117,12 @@ void JsonWriter::before_value() {
 JsonWriter& JsonWriter::begin_object() {
   before_value();
   out_.push_back('{');
-  stack_.push_back(Frame::object_first_key);
+  stack_.push_back(Frame::ObjectFirstKey);
   return *this;
 }
 
 JsonWriter& JsonWriter::end_object() {
-  if (stack_.empty() || (stack_.back() != Frame::object_first_key && stack_.back() != Frame::object_key)) {
+  if (stack_.empty() || (stack_.back() != Frame::ObjectFirstKey && stack_.back() != Frame::ObjectKey)) {
     throw std::logic_error("JsonWriter: end_object() without an open object awaiting a key");
   }
   stack_.pop_back();
@@ -133,12 +133,12 @@ JsonWriter& JsonWriter::end_object() {
 JsonWriter& JsonWriter::begin_array() {
   before_value();
   out_.push_back('[');
-  stack_.push_back(Frame::array_first);
+  stack_.push_back(Frame::ArrayFirst);
   return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
-  if (stack_.empty() || (stack_.back() != Frame::array_first && stack_.back() != Frame::array_next)) {
+  if (stack_.empty() || (stack_.back() != Frame::ArrayFirst && stack_.back() != Frame::ArrayNext)) {
     throw std::logic_error("JsonWriter: end_array() without an open array");
   }
   stack_.pop_back();
@@ -147,11 +147,11 @@ JsonWriter& JsonWriter::end_array() {
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
-  if (stack_.empty() || (stack_.back() != Frame::object_first_key && stack_.back() != Frame::object_key)) {
+  if (stack_.empty() || (stack_.back() != Frame::ObjectFirstKey && stack_.back() != Frame::ObjectKey)) {
     throw std::logic_error("JsonWriter: key() outside an object or where a value is due");
   }
-  if (stack_.back() == Frame::object_key) out_.push_back(',');
-  stack_.back() = Frame::object_value;
+  if (stack_.back() == Frame::ObjectKey) out_.push_back(',');
+  stack_.back() = Frame::ObjectValue;
   append_json_string(out_, name);
   out_.push_back(':');
   return *this;

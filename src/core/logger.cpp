@@ -12,10 +12,10 @@ namespace {
 
 spdlog::level::level_enum to_spdlog(LogLevel level) noexcept {
   switch (level) {
-    case LogLevel::debug: return spdlog::level::debug;
-    case LogLevel::info: return spdlog::level::info;
-    case LogLevel::warn: return spdlog::level::warn;
-    case LogLevel::error: return spdlog::level::err;
+    case LogLevel::Debug: return spdlog::level::debug;
+    case LogLevel::Info: return spdlog::level::info;
+    case LogLevel::Warn: return spdlog::level::warn;
+    case LogLevel::Error: return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -30,7 +30,7 @@ class SpdlogLogger final : public Logger {
   void log(LogLevel level, std::string_view message) override {
     if (level < min_) return;
     logger_->log(to_spdlog(level), "{}", message);
-    if (level >= LogLevel::warn) logger_->flush();
+    if (level >= LogLevel::Warn) logger_->flush();
   }
   bool enabled(LogLevel level) const noexcept override { return level >= min_; }
 
@@ -63,7 +63,7 @@ std::shared_ptr<Logger> make_spdlog_logger(std::string_view path, LogLevel min_l
 }
 
 std::shared_ptr<Logger> default_logger() {
-  static const std::shared_ptr<Logger> logger = make_spdlog_logger({}, LogLevel::info);
+  static const std::shared_ptr<Logger> logger = make_spdlog_logger({}, LogLevel::Info);
   return logger;
 }
 

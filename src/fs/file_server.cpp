@@ -427,7 +427,7 @@ Handler file_server(std::string root_dir, FileServerOptions options) {
     if (err != ENOENT || options.require_root) {
       throw std::system_error(err, std::system_category(), "file_server: cannot open root directory " + root_dir);
     }
-    default_logger()->log(LogLevel::warn, "file_server: root directory \"" + root_dir +
+    default_logger()->log(LogLevel::Warn, "file_server: root directory \"" + root_dir +
                                               "\" does not exist; every request gets 404 until it is "
                                               "created (mkdir -p " + root_dir + " and put files in it)");
   }

@@ -315,7 +315,7 @@ bool Connection::parse(std::string_view data, bool from_pending) {
     if (st == RequestParser::Status::error) {
       if (streamed) {
         const Error e = parser_.error();
-        fail_body(e == Error::body_too_large ? BodyError::TooLarge : BodyError::Malformed, e);
+        fail_body(e == Error::BodyTooLarge ? BodyError::TooLarge : BodyError::Malformed, e);
         return false;
       }
       ex_->pending_input.clear();
@@ -372,7 +372,7 @@ bool Connection::tls_handshake() {
         return false;
       }
       tls_.reset();  // from here a cleartext connection that answers once and closes
-      respond_error(Error::bad_request, "plain HTTP request was sent to HTTPS port");
+      respond_error(Error::BadRequest, "plain HTTP request was sent to HTTPS port");
       return !closed();
     }
   }
@@ -415,12 +415,12 @@ bool Connection::stream_body(Request& request) {
 }
 
 Error Connection::on_request_headers(Request& request, bool has_body) {
-  if (!has_body) return Error::ok;
+  if (!has_body) return Error::Ok;
   set_deadline(message_start_ms_ + ctx_.config.read_timeout.count(), DeadlineKind::body);
   // A streamed body's handler runs now and decides itself: 100 Continue goes out at its
   // first read (on_body_read), never if it answers without reading.
-  if (parser_.streaming()) return Error::ok;
-  if (!parser_.expects_continue()) return Error::ok;
+  if (parser_.streaming()) return Error::Ok;
+  if (!parser_.expects_continue()) return Error::Ok;
   if (ctx_.config.check_continue) {
     // Let the application refuse the body before the client sends it (RFC 9110 10.1.1).
     ResponseImpl& w = ex_->response;
@@ -430,13 +430,13 @@ Error Connection::on_request_headers(Request& request, bool has_body) {
     if (w.status() != 0 || closed()) {
       complete_response();
       answered_early_ = true;
-      return Error::expectation_failed;  // stop parsing; the answer is already queued
+      return Error::ExpectationFailed;  // stop parsing; the answer is already queued
     }
     w.mark_inactive();
     phase_ = Phase::open;  // parsing runs only while open, so that is where we were
   }
   ex_->out.append("HTTP/1.1 100 Continue\r\n\r\n");
-  return Error::ok;
+  return Error::Ok;
 }
 
 void Connection::dispatch() {
@@ -524,7 +524,7 @@ void Connection::respond_error(Error e, std::string_view reason) {
     // observers (an access log) the request line as far as it was read; not an over-long
     // target (414).
     req.set_method(ex_->scratch.method);
-    if (e != Error::uri_too_long) (void)req.set_target(ex_->scratch.target);
+    if (e != Error::UriTooLong) (void)req.set_target(ex_->scratch.target);
   }
   try {
     write_error_with(ctx_.config.error_writer, w, ex_->request, status, message);
@@ -542,8 +542,8 @@ void Connection::respond_error(Error e, std::string_view reason) {
         try {
           observe(*request, stats);
         } catch (const std::exception& ex) {
-          if (ctx->logger.enabled(LogLevel::error)) {
-            ctx->logger.log(LogLevel::error, std::string("reject observer threw: ") + ex.what());
+          if (ctx->logger.enabled(LogLevel::Error)) {
+            ctx->logger.log(LogLevel::Error, std::string("reject observer threw: ") + ex.what());
           }
         } catch (...) {
         }
@@ -597,7 +597,7 @@ void Connection::start_stream() {
   handler_deadline_ms_ = deadline_kind_ == DeadlineKind::handler ? deadline_ms_ : 0;
   parser_.set_body_limit(body_stream_->limit());
   if (!parser_.resume_body()) {
-    fail_body(BodyError::TooLarge, Error::body_too_large);  // its Content-Length says so
+    fail_body(BodyError::TooLarge, Error::BodyTooLarge);  // its Content-Length says so
     return;
   }
   arm_stream_deadline();
@@ -736,8 +736,8 @@ void Connection::writable_wanted() {
 
 void Connection::output_overflow() {
   if (closed()) return;
-  if (ctx_.logger.enabled(LogLevel::warn)) {
-    ctx_.logger.log(LogLevel::warn, std::string("closing ") + remote_ +
+  if (ctx_.logger.enabled(LogLevel::Warn)) {
+    ctx_.logger.log(LogLevel::Warn, std::string("closing ") + remote_ +
                                         ": streaming response outgrew max_output_bytes (client not reading)");
   }
   abort();
@@ -961,13 +961,13 @@ void Connection::on_timeout(DeadlineKind kind) {
     case DeadlineKind::none:
       return;
     case DeadlineKind::header:
-      respond_error(Error::header_timeout);
+      respond_error(Error::HeaderTimeout);
       break;
     case DeadlineKind::body:
       if (body_streaming()) {
-        fail_body(BodyError::Timeout, Error::read_timeout);
+        fail_body(BodyError::Timeout, Error::ReadTimeout);
       } else {
-        respond_error(Error::read_timeout);
+        respond_error(Error::ReadTimeout);
       }
       break;
     case DeadlineKind::handler: {
@@ -1022,7 +1022,7 @@ bool Connection::kernel_queue_drained() noexcept {
 }
 
 void Connection::log_error(std::string_view what) {
-  if (ctx_.logger.enabled(LogLevel::error)) ctx_.logger.log(LogLevel::error, what);
+  if (ctx_.logger.enabled(LogLevel::Error)) ctx_.logger.log(LogLevel::Error, what);
 }
 
 }  // namespace nethttp::detail

@@ -137,7 +137,7 @@ bool RequestParser::count_header_bytes(std::size_t n) noexcept {
 
 RequestParser::Status RequestParser::execute(std::string_view data, std::size_t& consumed) {
   consumed = 0;
-  if (error_ != Error::ok) return Status::error;
+  if (error_ != Error::Ok) return Status::error;
   std::size_t offset = 0;  // where the body starts, when the header block ends in data
   if (!scanner_.done()) {
     std::size_t scanned = 0;
@@ -145,7 +145,7 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
       case HeaderScanner::Result::error: {
         // Let llhttp see the bytes up to the fault first: a limit it hits there (431/414)
         // replaces the generic 400 set here.
-        error_ = Error::bad_request;
+        error_ = Error::BadRequest;
         if (scanned > 0) run_head(data.substr(0, scanned), consumed);
         consumed = 0;
         return Status::error;
@@ -172,7 +172,7 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
     const ChunkScanner::Result r = chunks_.scan(body, framed, without_ext);
     body = body.substr(0, framed);
     if (r == ChunkScanner::Result::error) {
-      error_ = Error::bad_request;
+      error_ = Error::BadRequest;
       const std::string_view seen = chunks_.stripped() ? std::string_view(without_ext) : body;
       if (!seen.empty()) llhttp_execute(&parser_, seen.data(), seen.size());  // a 413 there wins
       return Status::error;
@@ -185,7 +185,7 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
       const Status st = run_llhttp(without_ext, used);
       if (st == Status::error) return st;
       if (used != without_ext.size() || (framing_done != (st == Status::complete))) {
-        error_ = Error::bad_request;  // the two parsers disagree on where the message ends
+        error_ = Error::BadRequest;  // the two parsers disagree on where the message ends
         return Status::error;
       }
       consumed = offset + framed;
@@ -196,7 +196,7 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
   Status st = run_llhttp(body, used);
   consumed = offset + used;
   if (framing_done && st == Status::need_more) {
-    error_ = Error::bad_request;  // the two parsers disagree on where the message ends
+    error_ = Error::BadRequest;  // the two parsers disagree on where the message ends
     return Status::error;
   }
   return st;
@@ -223,7 +223,7 @@ RequestParser::Status RequestParser::run_head(std::string_view data, std::size_t
       // method, except for CONNECT's authority-form target.
       const std::string_view stand_in = method == "CONNECT" ? "CONNECT" : "GET";
       if (llhttp_execute(&parser_, stand_in.data(), stand_in.size()) != HPE_OK) {
-        if (error_ == Error::ok) error_ = Error::bad_request;
+        if (error_ == Error::Ok) error_ = Error::BadRequest;
         consumed = i;
         return Status::error;
       }
@@ -245,13 +245,13 @@ bool RequestParser::take_method(std::string_view data, std::size_t& i, std::size
   start = i;
   while (i < n && kTokenChar[static_cast<unsigned char>(data[i])]) ++i;
   if (!count_header_bytes(i - start)) {
-    error_ = Error::headers_too_large;
+    error_ = Error::HeadersTooLarge;
     return false;
   }
   scratch_->method.append(data.data() + start, i - start);
   if (i == n) return true;
   if (data[i] != ' ' || scratch_->method.empty()) {
-    error_ = Error::bad_request;  // not a token, or no method at all
+    error_ = Error::BadRequest;  // not a token, or no method at all
     return false;
   }
   method_done_ = true;  // llhttp reads on from the space
@@ -269,10 +269,10 @@ RequestParser::Status RequestParser::run_llhttp(std::string_view data, std::size
     if (at_headers_) return Status::headers;
     if (!in_message_ && headers_done_) return Status::complete;
     // A pause without a completed message: CONNECT (tunnels are not served).
-    error_ = Error::bad_request;
+    error_ = Error::BadRequest;
     return Status::error;
   }
-  if (error_ == Error::ok) error_ = Error::bad_request;
+  if (error_ == Error::Ok) error_ = Error::BadRequest;
   return Status::error;
 }
 
@@ -280,7 +280,7 @@ bool RequestParser::resume_body() noexcept {
   at_headers_ = false;
   llhttp_resume(&parser_);
   if (declared_length_ > body_limit_) {
-    error_ = Error::body_too_large;
+    error_ = Error::BodyTooLarge;
     return false;
   }
   return true;
@@ -329,27 +329,27 @@ int RequestParser::on_message_begin(llhttp_t*) { return 0; }
 int RequestParser::on_url(llhttp_t* p, const char* at, std::size_t len) {
   RequestParser& s = self(p);
   s.scratch_->target.append(at, len);
-  if (s.scratch_->target.size() > s.limits_.max_uri_bytes) return s.fail(Error::uri_too_long);
-  if (!s.count_header_bytes(len)) return s.fail(Error::headers_too_large);
+  if (s.scratch_->target.size() > s.limits_.max_uri_bytes) return s.fail(Error::UriTooLong);
+  if (!s.count_header_bytes(len)) return s.fail(Error::HeadersTooLarge);
   return 0;
 }
 
 int RequestParser::on_version(llhttp_t* p, const char*, std::size_t len) {
   RequestParser& s = self(p);
-  if (!s.count_header_bytes(len)) return s.fail(Error::headers_too_large);
+  if (!s.count_header_bytes(len)) return s.fail(Error::HeadersTooLarge);
   return 0;
 }
 
 int RequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t len) {
   RequestParser& s = self(p);
-  if (!s.count_header_bytes(len)) return s.fail(Error::headers_too_large);
+  if (!s.count_header_bytes(len)) return s.fail(Error::HeadersTooLarge);
   s.scratch_->field.append(at, len);
   return 0;
 }
 
 int RequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t len) {
   RequestParser& s = self(p);
-  if (!s.count_header_bytes(len)) return s.fail(Error::headers_too_large);
+  if (!s.count_header_bytes(len)) return s.fail(Error::HeadersTooLarge);
   s.scratch_->value.append(at, len);
   return 0;
 }
@@ -357,7 +357,7 @@ int RequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t len)
 int RequestParser::on_header_value_complete(llhttp_t* p) {
   RequestParser& s = self(p);
   // ": " and CRLF, once per field (the name and value callbacks may come in fragments).
-  if (!s.count_header_bytes(4)) return s.fail(Error::headers_too_large);
+  if (!s.count_header_bytes(4)) return s.fail(Error::HeadersTooLarge);
   // A field after the header block is a chunked body's trailer. RFC 9110 6.5.1 forbids
   // merging trailers into the header section (a trailing "Host" or "Authorization" would
   // dodge every check made on the headers), so they are counted against the header limit
@@ -376,11 +376,11 @@ Error RequestParser::validate_headers() {
   Request& r = *request_;
   auto reject = [this](std::string_view why) {
     reason_ = why;
-    return Error::bad_request;
+    return Error::BadRequest;
   };
   const int major = parser_.http_major;
-  if (major == 0) return Error::bad_request;  // HTTP/0.9 has no headers and no status line
-  if (major != 1) return Error::version_not_supported;
+  if (major == 0) return Error::BadRequest;  // HTTP/0.9 has no headers and no status line
+  if (major != 1) return Error::VersionNotSupported;
   // RFC 9110 2.5: a higher minor version is answered as the highest we speak.
   const int minor = std::min<int>(parser_.http_minor, 1);
   r.set_version({major, minor});
@@ -419,18 +419,18 @@ Error RequestParser::validate_headers() {
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       if (coding.empty()) continue;
       if (iequals(coding, "chunked")) {
-        if (chunked_last) return Error::bad_request;  // chunked twice
+        if (chunked_last) return Error::BadRequest;  // chunked twice
         chunked_last = true;
       } else {
-        if (chunked_last) return Error::bad_request;  // something after chunked
+        if (chunked_last) return Error::BadRequest;  // something after chunked
         other = true;
       }
     }
   }
   if (saw_te) {
-    if (r.version() == HttpVersion{1, 0}) return Error::bad_request;  // RFC 9112 6.1: not for 1.0 framing
-    if (other) return chunked_last ? Error::unsupported_transfer_encoding : Error::bad_request;
-    if (!chunked_last) return Error::bad_request;
+    if (r.version() == HttpVersion{1, 0}) return Error::BadRequest;  // RFC 9112 6.1: not for 1.0 framing
+    if (other) return chunked_last ? Error::UnsupportedTransferEncoding : Error::BadRequest;
+    if (!chunked_last) return Error::BadRequest;
   }
   if ((parser_.flags & F_CONTENT_LENGTH) && saw_te) return reject("both Content-Length and Transfer-Encoding");  // smuggling
   const bool has_body = (parser_.flags & F_CHUNKED) || ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > 0);
@@ -438,25 +438,25 @@ Error RequestParser::validate_headers() {
   // max_body_bytes, before the body is read.
   stream_ = has_body && events_.stream_body(r);
   if (!stream_ && (parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes) {
-    return Error::body_too_large;
+    return Error::BodyTooLarge;
   }
   if (stream_ && (parser_.flags & F_CONTENT_LENGTH)) declared_length_ = parser_.content_length;
 
   if (std::string_view expect = r.header("Expect"); !expect.empty()) {
-    if (!iequals(trim_ows(expect), "100-continue")) return Error::expectation_failed;
+    if (!iequals(trim_ows(expect), "100-continue")) return Error::ExpectationFailed;
     expect_continue_ = minor >= 1;  // HTTP/1.0 clients do not understand 100 (RFC 9110 10.1.1)
   }
-  return Error::ok;
+  return Error::Ok;
 }
 
 int RequestParser::on_headers_complete(llhttp_t* p) {
   RequestParser& s = self(p);
   s.headers_done_ = true;
-  if (Error e = s.validate_headers(); e != Error::ok) return s.fail(e);
+  if (Error e = s.validate_headers(); e != Error::Ok) return s.fail(e);
   s.is_head_ = std::string_view(s.scratch_->method) == "HEAD";
   const bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
   if (!has_body) s.expect_continue_ = false;
-  if (Error e = s.events_.on_request_headers(*s.request_, has_body); e != Error::ok) return s.fail(e);
+  if (Error e = s.events_.on_request_headers(*s.request_, has_body); e != Error::Ok) return s.fail(e);
   if (s.stream_) {
     s.at_headers_ = true;
     return HPE_PAUSED;  // the owner calls the handler, which takes the body as it comes
@@ -473,11 +473,11 @@ int RequestParser::on_body(llhttp_t* p, const char* at, std::size_t len) {
   std::string& body = s.request_->mutable_body();
   if (s.stream_) {
     s.body_received_ += len;
-    if (s.body_received_ > s.body_limit_) return s.fail(Error::body_too_large);
+    if (s.body_received_ > s.body_limit_) return s.fail(Error::BodyTooLarge);
     body.append(at, len);
     return 0;
   }
-  if (body.size() + len > s.limits_.max_body_bytes) return s.fail(Error::body_too_large);
+  if (body.size() + len > s.limits_.max_body_bytes) return s.fail(Error::BodyTooLarge);
   body.append(at, len);
   return 0;
 }
@@ -485,7 +485,7 @@ int RequestParser::on_body(llhttp_t* p, const char* at, std::size_t len) {
 int RequestParser::on_chunk_extension(llhttp_t* p, const char*, std::size_t len) {
   RequestParser& s = self(p);
   s.chunk_ext_bytes_ += len;
-  if (s.chunk_ext_bytes_ > s.limits_.max_chunk_extension_bytes) return s.fail(Error::bad_request);
+  if (s.chunk_ext_bytes_ > s.limits_.max_chunk_extension_bytes) return s.fail(Error::BadRequest);
   return 0;
 }
 
@@ -494,11 +494,11 @@ int RequestParser::on_chunk_header(llhttp_t* p) {
   s.chunk_ext_bytes_ = 0;
   // llhttp puts the announced chunk size in content_length: refuse before the bytes arrive.
   if (s.stream_) {
-    if (p->content_length > s.body_limit_ - std::min(s.body_limit_, s.body_received_)) return s.fail(Error::body_too_large);
+    if (p->content_length > s.body_limit_ - std::min(s.body_limit_, s.body_received_)) return s.fail(Error::BodyTooLarge);
     return 0;
   }
   if (p->content_length > s.limits_.max_body_bytes - std::min(s.limits_.max_body_bytes, s.request_->body().size())) {
-    return s.fail(Error::body_too_large);
+    return s.fail(Error::BodyTooLarge);
   }
   return 0;
 }

@@ -25,7 +25,7 @@ struct ParserLimits {
 };
 
 /// ParserEvents lets the owner act once the header block is complete, before the body
-/// (Expect: 100-continue, early rejection). Return Error::ok to go on.
+/// (Expect: 100-continue, early rejection). Return Error::Ok to go on.
 class ParserEvents {
  public:
   virtual ~ParserEvents() = default;
@@ -140,7 +140,7 @@ class RequestParser {
   std::uint64_t body_limit_ = 0;
   std::uint64_t body_received_ = 0;
   std::uint64_t declared_length_ = 0;  // a streamed body's Content-Length (0 for chunked)
-  Error error_ = Error::ok;
+  Error error_ = Error::Ok;
   std::string_view reason_;  // a string literal; see reason()
   bool keep_alive_ = false;
   bool in_message_ = false;

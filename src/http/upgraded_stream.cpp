@@ -44,7 +44,7 @@ class StreamTakeover final : public Takeover {
       try {
         fn_(stream);
       } catch (const std::exception& e) {
-        if (ctx.logger.enabled(LogLevel::error)) ctx.logger.log(LogLevel::error, std::string("upgrade callback threw: ") + e.what());
+        if (ctx.logger.enabled(LogLevel::Error)) ctx.logger.log(LogLevel::Error, std::string("upgrade callback threw: ") + e.what());
         stream->abort();
         return;
       }
@@ -64,7 +64,7 @@ class HijackTakeover final : public Takeover {
     try {
       fn_(HijackedConnection{std::move(fd), std::move(leftover), std::move(remote)});
     } catch (const std::exception& e) {
-      if (ctx.logger.enabled(LogLevel::error)) ctx.logger.log(LogLevel::error, std::string("hijack callback threw: ") + e.what());
+      if (ctx.logger.enabled(LogLevel::Error)) ctx.logger.log(LogLevel::Error, std::string("hijack callback threw: ") + e.what());
     } catch (...) {
     }
   }
@@ -95,11 +95,11 @@ bool UpgradedConn::guarded(const char* what, F&& fn) noexcept {
     std::forward<F>(fn)();
     return true;
   } catch (const std::exception& e) {
-    if (ctx_.logger.enabled(LogLevel::error)) {
-      ctx_.logger.log(LogLevel::error, std::string(what) + " threw (upgraded " + remote_ + "): " + e.what());
+    if (ctx_.logger.enabled(LogLevel::Error)) {
+      ctx_.logger.log(LogLevel::Error, std::string(what) + " threw (upgraded " + remote_ + "): " + e.what());
     }
   } catch (...) {
-    if (ctx_.logger.enabled(LogLevel::error)) ctx_.logger.log(LogLevel::error, std::string(what) + " threw");
+    if (ctx_.logger.enabled(LogLevel::Error)) ctx_.logger.log(LogLevel::Error, std::string(what) + " threw");
   }
   finish();
   return false;
@@ -248,8 +248,8 @@ void UpgradedConn::finish() noexcept {
     try {
       on_close();
     } catch (const std::exception& e) {
-      if (ctx_.logger.enabled(LogLevel::error)) {
-        ctx_.logger.log(LogLevel::error, std::string("on_close threw (upgraded ") + remote_ + "): " + e.what());
+      if (ctx_.logger.enabled(LogLevel::Error)) {
+        ctx_.logger.log(LogLevel::Error, std::string("on_close threw (upgraded ") + remote_ + "): " + e.what());
       }
     } catch (...) {
     }

@@ -89,7 +89,7 @@ AccessLogEntry AccessLogEntry::capture(const Request& r) {
 std::string format_access_line(AccessLogFormat format, const AccessLogEntry& e) {
   std::string out;
   out.reserve(160 + e.target.size() + e.user_agent.size());
-  if (format == AccessLogFormat::json) {
+  if (format == AccessLogFormat::Json) {
     // field appends a key (with its leading punctuation) and a JSON string value.
     auto field = [&out](std::string_view key, std::string_view value) {
       out += key;
@@ -120,7 +120,7 @@ std::string format_access_line(AccessLogFormat format, const AccessLogEntry& e) 
   out.push_back(' ');
   // CLF writes "-" for an empty body (Apache's %b).
   out += e.stats.body_bytes == 0 ? std::string("-") : std::to_string(e.stats.body_bytes);
-  if (format == AccessLogFormat::combined) {
+  if (format == AccessLogFormat::Combined) {
     out += " \"";
     append_clf_escaped(out, e.referer);
     out += "\" \"";

@@ -51,7 +51,7 @@ Middleware recovery(std::shared_ptr<Logger> logger) {
         failure = std::current_exception();
       }
       const bool sent = w.status() != 0;
-      logger->log(LogLevel::error, "recovered from exception serving " + std::string(r.method()) + " " +
+      logger->log(LogLevel::Error, "recovered from exception serving " + std::string(r.method()) + " " +
                                        std::string(r.target()) + " for " + std::string(r.remote_addr()) +
                                        ": " + describe(failure) +
                                        (sent ? " (response already started; closing the connection)" : ""));

@@ -136,16 +136,16 @@ std::error_code ServerImpl::listen() {
 
 std::error_code ServerImpl::setup_tls() {
   if (!tls_available()) {
-    logger_->log(LogLevel::error, "tls: listen_tls is set but this build of nethttp has no TLS (NETHTTP_TLS off)");
+    logger_->log(LogLevel::Error, "tls: listen_tls is set but this build of nethttp has no TLS (NETHTTP_TLS off)");
     return make_error_code(TlsErrc::NotAvailable);
   }
   if (config_.tls.certificates.empty()) {
-    logger_->log(LogLevel::error, "tls: listen_tls is set but tls.certificates is empty");
+    logger_->log(LogLevel::Error, "tls: listen_tls is set but tls.certificates is empty");
     return make_error_code(TlsErrc::NoCertificate);
   }
   auto state = std::make_unique<detail::TlsServerState>(config_.tls);
   if (TlsResult r = state->load(); !r) {
-    logger_->log(LogLevel::error, r.message);
+    logger_->log(LogLevel::Error, r.message);
     const bool config_error = r.message.starts_with("tls: ALPN") || r.message.starts_with("tls: cipher") ||
                               r.message.starts_with("tls: groups");
     return make_error_code(config_error ? TlsErrc::BadConfig : TlsErrc::BadCertificate);
@@ -163,9 +163,9 @@ TlsResult ServerImpl::reload_tls() {
   // tls_ lives as long as the server once set; load() is thread-safe.
   TlsResult r = state ? state->load() : check_tls_config(config_.tls);
   if (!r) {
-    logger_->log(LogLevel::error, "reload_tls: " + r.message + " (keeping the certificates in use)");
+    logger_->log(LogLevel::Error, "reload_tls: " + r.message + " (keeping the certificates in use)");
   } else if (state) {
-    logger_->log(LogLevel::info, "reload_tls: certificates reloaded");
+    logger_->log(LogLevel::Info, "reload_tls: certificates reloaded");
   }
   return r;
 }
@@ -256,7 +256,7 @@ std::error_code ServerImpl::serve() {
 
 void ServerImpl::loop_failed(unsigned index, std::error_code ec) {
   try {
-    logger_->log(LogLevel::error, "event loop " + std::to_string(index) + " failed (" + ec.message() +
+    logger_->log(LogLevel::Error, "event loop " + std::to_string(index) + " failed (" + ec.message() +
                                       "): stopping the server");
   } catch (...) {  // a logger that throws must not keep the server from stopping
   }
@@ -375,7 +375,7 @@ void ServerImpl::watchdog_main(const std::stop_token& stop) {
       const std::int64_t busy = workers_[i]->loop().busy_since_ms();
       if (busy == 0 || now - busy < threshold || reported[i] == busy) continue;
       reported[i] = busy;
-      logger_->log(LogLevel::warn, "event loop " + std::to_string(i) + " blocked for " + std::to_string(now - busy) +
+      logger_->log(LogLevel::Warn, "event loop " + std::to_string(i) + " blocked for " + std::to_string(now - busy) +
                                        " ms running \"" + workers_[i]->context().route() +
                                        "\": handlers must not block; use defer() or offload()");
     }

@@ -109,7 +109,7 @@ void Worker::accept_ready(Listener& listener) {
         pause_accepting();
         return;
       case AcceptStatus::failed:
-        ctx_.logger.log(LogLevel::error, "accept failed: " + std::system_category().message(err));
+        ctx_.logger.log(LogLevel::Error, "accept failed: " + std::system_category().message(err));
         return;
     }
     ctx_.counters.add(ctx_.counters.accepted, 1);
@@ -137,7 +137,7 @@ void Worker::pause_accepting() {
   const std::int64_t now = loop_.now_ms();
   if (now - last_emfile_log_ms_ > 1000) {
     last_emfile_log_ms_ = now;
-    ctx_.logger.log(LogLevel::warn, "accept: out of file descriptors; pausing accepts for 100 ms");
+    ctx_.logger.log(LogLevel::Warn, "accept: out of file descriptors; pausing accepts for 100 ms");
   }
   for (Listener& l : listeners_) loop_.poller().remove(l.fd.get());
   accepting_ = false;

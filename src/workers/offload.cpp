@@ -29,7 +29,7 @@ void run_offloaded(const Handler& h, Request& req, Headers headers, DeferredResp
     failure = "non-standard exception";
   }
   if (!failure.empty()) {
-    logger.log(LogLevel::error, "offload: handler for " + std::string(req.method()) + " " +
+    logger.log(LogLevel::Error, "offload: handler for " + std::string(req.method()) + " " +
                                     std::string(req.target()) + " failed: " + failure);
     deferred.complete([](ResponseWriter& w) { error(w, "500 internal server error", Status::InternalServerError); });
     return;

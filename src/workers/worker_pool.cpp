@@ -102,9 +102,9 @@ void WorkerPool::run_worker() {
     try {
       task();
     } catch (const std::exception& e) {
-      logger_->log(LogLevel::error, std::string("worker pool: task failed: ") + e.what());
+      logger_->log(LogLevel::Error, std::string("worker pool: task failed: ") + e.what());
     } catch (...) {
-      logger_->log(LogLevel::error, "worker pool: task failed with a non-standard exception");
+      logger_->log(LogLevel::Error, "worker pool: task failed with a non-standard exception");
     }
   }
 }

@@ -34,13 +34,13 @@ using namespace nethttp::detail;
 }
 
 struct Events final : ParserEvents {
-  Error on_request_headers(Request&, bool) override { return Error::ok; }
+  Error on_request_headers(Request&, bool) override { return Error::Ok; }
   void on_message_start() override {}
 };
 
 struct Outcome {
   std::vector<Request> requests;
-  Error error = Error::ok;
+  Error error = Error::Ok;
 };
 
 // feed parses input in pieces of at most step bytes, collecting complete requests.
@@ -96,9 +96,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // byte is seen when the bytes arrive in small reads, and the malformed byte's 400 when
     // they arrive at once ("GET /" + 75 x 'a' + NUL with max_uri_bytes 64). Both are an error
     // and a close; only this pair of verdicts is tolerated.
-    const auto size_limit = [](Error e) { return e == Error::uri_too_long || e == Error::headers_too_large; };
-    const bool known_limit_race = (whole.error == Error::bad_request && size_limit(split.error)) ||
-                                  (split.error == Error::bad_request && size_limit(whole.error));
+    const auto size_limit = [](Error e) { return e == Error::UriTooLong || e == Error::HeadersTooLarge; };
+    const bool known_limit_race = (whole.error == Error::BadRequest && size_limit(split.error)) ||
+                                  (split.error == Error::BadRequest && size_limit(whole.error));
     if (split.error != whole.error && !known_limit_race) {
       fail("a split changed the error", s, static_cast<int>(whole.error), static_cast<int>(split.error));
     }

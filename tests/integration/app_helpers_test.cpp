@@ -40,7 +40,7 @@ ParsedResponse roundtrip(std::uint16_t port, std::string_view raw) {
 
 Handler form_handler() {
   return [](ResponseWriter& w, Request& r) {
-    if (FormError e = r.parse_form({.max_fields = 5, .max_bytes = 64}); e != FormError::none) {
+    if (FormError e = r.parse_form({.max_fields = 5, .max_bytes = 64}); e != FormError::None) {
       return error(w, form_error_message(e), status_for(e));
     }
     std::string out;
@@ -73,7 +73,7 @@ TEST(FormsOverSockets, LimitsAnswer413AndBadEscapes400) {
 TEST(CookiesOverSockets, ReadsCookieAndSetsValidatedSetCookie) {
   testing::TestServer server([](ResponseWriter& w, Request& r) {
     std::string seen = std::string(r.cookie("session").value_or("none")) + "/" + std::to_string(r.cookies().size());
-    Cookie c{.name = "seen", .value = "1", .path = "/", .http_only = true, .same_site = SameSite::lax};
+    Cookie c{.name = "seen", .value = "1", .path = "/", .http_only = true, .same_site = SameSite::Lax};
     c.max_age = std::chrono::seconds(60);
     EXPECT_TRUE(set_cookie(w, c));
     EXPECT_FALSE(set_cookie(w, {.name = "evil", .value = "x\r\nX-Injected: 1"}));
@@ -234,7 +234,7 @@ TEST(ErrorBodies, AThrowingOrSilentWriterFallsBackToText) {
 TEST(AccessLogRejects, Http431And400AreLogged) {
   test::TempDir dir("nethttp-reject-log");
   const std::string path = (dir.path() / "access.log").string();
-  AccessLog log({.format = AccessLogFormat::common, .destination = path});
+  AccessLog log({.format = AccessLogFormat::Common, .destination = path});
   ServerConfig cfg = testing::test_config();
   cfg.max_header_bytes = 512;
   cfg.reject_observers.push_back(log.reject_observer());

@@ -114,7 +114,7 @@ TEST(Connections, OutOfDescriptorsBacksOffAndKeepsServing) {
   // UBSan's vptr check (GCC 12's runtime) proves memory readable through a pipe, which it
   // cannot open while this test holds every descriptor: the first member call through each
   // static type would be reported as an invalid vptr. Calls now fill UBSan's type cache.
-  static_cast<Logger&>(*capture).log(LogLevel::debug, "before the descriptor table fills");
+  static_cast<Logger&>(*capture).log(LogLevel::Debug, "before the descriptor table fills");
   ASSERT_FALSE(capture->saw("out of file descriptors"));
   RawClient existing(ts.port());
   existing.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");

@@ -575,7 +575,7 @@ TEST(StreamingBody, UrlencodedFormOnTheStream) {
   mux.handle("POST /form", max_bytes(streaming([](ResponseWriter& w, Request& r) {
     auto done = std::make_shared<DeferredResponse>(w.defer());
     read_form(r.body_reader(), FormLimits{.max_fields = 3, .max_bytes = 64}, [done](FormError e, FormValues& v) {
-      std::string answer = e == FormError::none ? "name=" + std::string(v.get("name")) + " n=" + std::to_string(v.size())
+      std::string answer = e == FormError::None ? "name=" + std::string(v.get("name")) + " n=" + std::to_string(v.size())
                                                 : std::string(form_error_message(e));
       done->complete([answer, status = status_for(e)](ResponseWriter& rw) {
         rw.write_header(status);

@@ -43,7 +43,7 @@ Handler ok_handler(const AccessLog& log) {
 TEST(AccessLogReopen, AfterARenameLinesGoToANewFileAtThePath) {
   test::TempDir dir("nethttp-alr");
   fs::path path = dir.path() / "access.log";
-  AccessLog log({.format = AccessLogFormat::common, .destination = path.string()});
+  AccessLog log({.format = AccessLogFormat::Common, .destination = path.string()});
   Handler h = ok_handler(log);
   serve_n(h, "/before", 2);
   ASSERT_TRUE(log.flush());
@@ -67,7 +67,7 @@ TEST(AccessLogReopen, AfterARenameLinesGoToANewFileAtThePath) {
 TEST(AccessLogReopen, NoLineIsLostWhileRotatingUnderLoad) {
   test::TempDir dir("nethttp-alr");
   fs::path path = dir.path() / "access.log";
-  AccessLog log({.format = AccessLogFormat::common, .destination = path.string(), .flush_every_line = false});
+  AccessLog log({.format = AccessLogFormat::Common, .destination = path.string(), .flush_every_line = false});
   Handler h = ok_handler(log);
   constexpr int kThreads = 4, kPerThread = 200, kRotations = 10;
   std::vector<std::thread> threads;
@@ -93,7 +93,7 @@ TEST(AccessLogReopen, AnUnopenablePathIsAnErrorAndTheOldFileStays) {
   test::TempDir dir("nethttp-alr");
   fs::path logs = dir.path() / "logs";
   fs::create_directories(logs);
-  AccessLog log({.format = AccessLogFormat::common, .destination = (logs / "access.log").string()});
+  AccessLog log({.format = AccessLogFormat::Common, .destination = (logs / "access.log").string()});
   Handler h = ok_handler(log);
   serve_n(h, "/one", 1);
   ASSERT_TRUE(log.flush());
@@ -117,7 +117,7 @@ TEST(AccessLogSink, ReceivesEveryLineInOrderOffTheLoop) {
   std::mutex mu;
   std::vector<std::string> got;
   std::vector<std::thread::id> threads;
-  AccessLog log({.format = AccessLogFormat::common, .sink = [&](std::string_view line) {
+  AccessLog log({.format = AccessLogFormat::Common, .sink = [&](std::string_view line) {
                    std::lock_guard lock(mu);
                    got.emplace_back(line);
                    threads.push_back(std::this_thread::get_id());
@@ -139,7 +139,7 @@ TEST(AccessLogSink, ReceivesEveryLineInOrderOffTheLoop) {
 TEST(AccessLogSink, AThrowingSinkLosesThatLineOnly) {
   std::atomic<int> calls{0};
   std::vector<std::string> got;
-  AccessLog log({.format = AccessLogFormat::common, .sink = [&](std::string_view line) {
+  AccessLog log({.format = AccessLogFormat::Common, .sink = [&](std::string_view line) {
                    if (calls.fetch_add(1) == 0) throw std::runtime_error("sink failure");
                    got.emplace_back(line);
                  }});

@@ -23,7 +23,7 @@ TEST(SetCookie, SerialisesEveryAttribute) {
   c.max_age = 3600s;
   c.secure = true;
   c.http_only = true;
-  c.same_site = SameSite::none;
+  c.same_site = SameSite::None;
   c.partitioned = true;
   EXPECT_EQ(format_set_cookie(c),
             "session=abc123; Path=/app; Domain=example.com; Expires=Sun, 06 Nov 1994 08:49:37 GMT; "
@@ -38,9 +38,9 @@ TEST(SetCookie, MinimalQuotedAndDeleting) {
   del.max_age = -1s;
   EXPECT_EQ(format_set_cookie(del), "a=; Max-Age=0");
   Cookie lax{.name = "a", .value = "b"};
-  lax.same_site = SameSite::lax;
+  lax.same_site = SameSite::Lax;
   EXPECT_EQ(format_set_cookie(lax), "a=b; SameSite=Lax");
-  lax.same_site = SameSite::strict;
+  lax.same_site = SameSite::Strict;
   EXPECT_EQ(format_set_cookie(lax), "a=b; SameSite=Strict");
 }
 
@@ -71,7 +71,7 @@ TEST(SetCookie, RejectsInvalidInputInsteadOfEmittingIt) {
       {"domain with ;", with([](Cookie& c) { c.domain = "a.com;Secure"; })},
       {"domain label starting with -", with([](Cookie& c) { c.domain = "-a.com"; })},
       {"domain with empty label", with([](Cookie& c) { c.domain = "a..com"; })},
-      {"SameSite=None without Secure", with([](Cookie& c) { c.same_site = SameSite::none; })},
+      {"SameSite=None without Secure", with([](Cookie& c) { c.same_site = SameSite::None; })},
       {"Partitioned without Secure", with([](Cookie& c) { c.partitioned = true; })},
       {"__Secure- without Secure", Cookie{.name = "__Secure-id", .value = "v"}},
       {"__Host- with Domain", Cookie{.name = "__Host-id", .value = "v", .path = "/", .domain = "a.com", .secure = true}},

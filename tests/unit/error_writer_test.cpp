@@ -15,12 +15,12 @@ namespace nethttp {
 namespace {
 
 TEST(ErrorText, NamesStatusAndReason) {
-  EXPECT_EQ(error_text(Error::bad_request, "missing required Host header"),
+  EXPECT_EQ(error_text(Error::BadRequest, "missing required Host header"),
             "400 Bad Request: missing required Host header");
-  EXPECT_EQ(error_text(Error::bad_request), "400 Bad Request: malformed request");
-  EXPECT_EQ(error_text(Error::body_too_large), "413 Content Too Large: request body too large");
-  EXPECT_EQ(error_text(Error::uri_too_long), "414 URI Too Long: request URI too long");
-  EXPECT_EQ(error_text(Error::header_timeout), "408 Request Timeout: request header timeout");
+  EXPECT_EQ(error_text(Error::BadRequest), "400 Bad Request: malformed request");
+  EXPECT_EQ(error_text(Error::BodyTooLarge), "413 Content Too Large: request body too large");
+  EXPECT_EQ(error_text(Error::UriTooLong), "414 URI Too Long: request URI too long");
+  EXPECT_EQ(error_text(Error::HeaderTimeout), "408 Request Timeout: request header timeout");
 }
 
 TEST(WriteErrorWith, FallsBackToTextWhenTheWriterWritesNothing) {

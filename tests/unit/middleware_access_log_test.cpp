@@ -35,13 +35,13 @@ detail::AccessLogEntry sample() {
 }
 
 TEST(AccessLogFormat, Common) {
-  std::string line = detail::format_access_line(AccessLogFormat::common, sample());
+  std::string line = detail::format_access_line(AccessLogFormat::Common, sample());
   std::regex want(R"(192\.0\.2\.7 - - \[\d{2}/Nov/2023:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET /a\?b=1 HTTP/1\.1" 200 2326)");
   EXPECT_TRUE(std::regex_match(line, want)) << line;
 }
 
 TEST(AccessLogFormat, CombinedAddsRefererAndAgent) {
-  std::string line = detail::format_access_line(AccessLogFormat::combined, sample());
+  std::string line = detail::format_access_line(AccessLogFormat::Combined, sample());
   EXPECT_TRUE(line.ends_with("\" 200 2326 \"https://ref.example/\" \"curl/8.0\"")) << line;
 }
 
@@ -50,7 +50,7 @@ TEST(AccessLogFormat, EmptyFieldsAndZeroesAreDashes) {
   e.referer.clear();
   e.user_agent.clear();
   e.stats = {0, 0, false};
-  std::string line = detail::format_access_line(AccessLogFormat::combined, e);
+  std::string line = detail::format_access_line(AccessLogFormat::Combined, e);
   EXPECT_TRUE(line.ends_with("HTTP/1.1\" - - \"-\" \"-\"")) << line;
 }
 
@@ -58,7 +58,7 @@ TEST(AccessLogFormat, ClientBytesCannotBreakTheLine) {
   detail::AccessLogEntry e = sample();
   e.target = "/x\"y\\z\n\x01";
   e.user_agent = "evil\r\n127.0.0.1 - - fake";
-  std::string line = detail::format_access_line(AccessLogFormat::combined, e);
+  std::string line = detail::format_access_line(AccessLogFormat::Combined, e);
   EXPECT_EQ(line.find('\n'), std::string::npos);
   EXPECT_EQ(line.find('\r'), std::string::npos);
   EXPECT_NE(line.find(R"("GET /x\"y\\z\x0a\x01 HTTP/1.1")"), std::string::npos) << line;
@@ -68,7 +68,7 @@ TEST(AccessLogFormat, ClientBytesCannotBreakTheLine) {
 TEST(AccessLogFormat, JsonIsOneValidObject) {
   detail::AccessLogEntry e = sample();
   e.target = "/\"quoted\"\n\xff";
-  std::string line = detail::format_access_line(AccessLogFormat::json, e);
+  std::string line = detail::format_access_line(AccessLogFormat::Json, e);
   EXPECT_EQ(line.find('\n'), std::string::npos);
   auto j = nlohmann::json::parse(line);
   EXPECT_EQ(j["time"], "2023-11-14T22:13:20.123Z");
@@ -105,7 +105,7 @@ struct TempPath {
 
 TEST(AccessLog, WritesOneLinePerFinishedResponseToFile) {
   TempPath file;
-  AccessLog log({.format = AccessLogFormat::json, .destination = file.path});
+  AccessLog log({.format = AccessLogFormat::Json, .destination = file.path});
   Handler h = chain([](ResponseWriter& w, Request& r) {
     if (r.path() == "/missing") {
       error(w, "nope", Status::NotFound);
@@ -135,7 +135,7 @@ TEST(AccessLog, WritesOneLinePerFinishedResponseToFile) {
 
 TEST(AccessLog, DeferredResponseIsLoggedWithItsRealStatus) {
   TempPath file;
-  AccessLog log({.format = AccessLogFormat::common, .destination = file.path});
+  AccessLog log({.format = AccessLogFormat::Common, .destination = file.path});
   std::optional<DeferredResponse> parked;
   Handler h = chain([&](ResponseWriter& w, Request&) { parked = w.defer(); }, {log.middleware()});
   Request r("PUT", "/later");
@@ -163,7 +163,7 @@ TEST(AccessLog, AppendsAndSurvivesManyThreads) {
   {
     std::ofstream(file.path) << "existing line\n";
   }
-  AccessLog log({.format = AccessLogFormat::combined, .destination = file.path, .flush_every_line = false});
+  AccessLog log({.format = AccessLogFormat::Combined, .destination = file.path, .flush_every_line = false});
   Handler h = chain([](ResponseWriter& w, Request&) { w.write("x"); }, {log.middleware()});
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -190,7 +190,7 @@ TEST(AccessLog, UnopenableDestinationThrows) {
 TEST(AccessLog, LastCopyDrainsQueueOnDestruction) {
   TempPath file;
   {
-    Middleware mw = access_log({.format = AccessLogFormat::common, .destination = file.path, .flush_every_line = false});
+    Middleware mw = access_log({.format = AccessLogFormat::Common, .destination = file.path, .flush_every_line = false});
     Handler h = chain([](ResponseWriter& w, Request&) { w.write("y"); }, {mw});
     for (int i = 0; i < 10; ++i) {
       Request r("GET", "/d");

@@ -50,7 +50,7 @@ TEST(Recovery, ExceptionBeforeAnyOutputBecomes500AndIsLogged) {
   EXPECT_FALSE(rec->header_map().has("Content-Length"));
   auto lines = logger->lines();
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_EQ(logger->levels()[0], LogLevel::error);
+  EXPECT_EQ(logger->levels()[0], LogLevel::Error);
   EXPECT_NE(lines[0].find("POST /orders?id=7"), std::string::npos) << lines[0];
   EXPECT_NE(lines[0].find("database unreachable"), std::string::npos);
   EXPECT_NE(lines[0].find("127.0.0.1:5000"), std::string::npos);

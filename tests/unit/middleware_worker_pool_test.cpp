@@ -94,7 +94,7 @@ class CountingLogger final : public Logger {
  public:
   void log(LogLevel level, std::string_view m) override {
     std::lock_guard lock(mu_);
-    if (level == LogLevel::error) last_ = std::string(m);
+    if (level == LogLevel::Error) last_ = std::string(m);
     ++count_;
   }
   int count() const {

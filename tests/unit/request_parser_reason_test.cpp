@@ -12,12 +12,12 @@ namespace nethttp::detail {
 namespace {
 
 struct NoEvents : ParserEvents {
-  Error on_request_headers(Request&, bool) override { return Error::ok; }
+  Error on_request_headers(Request&, bool) override { return Error::Ok; }
   void on_message_start() override {}
 };
 
 struct Result {
-  Error error = Error::ok;
+  Error error = Error::Ok;
   std::string reason;
 };
 
@@ -45,11 +45,11 @@ TEST(RequestParserReason, NamesTheHeaderCheckThatFailed) {
     std::string_view reason;
   };
   for (const Case& c : {
-           Case{"GET / HTTP/1.1\r\n\r\n", Error::bad_request, "missing required Host header"},
-           Case{"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", Error::bad_request, "too many Host headers"},
-           Case{"GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n", Error::bad_request, "malformed request target"},
+           Case{"GET / HTTP/1.1\r\n\r\n", Error::BadRequest, "missing required Host header"},
+           Case{"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", Error::BadRequest, "too many Host headers"},
+           Case{"GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadRequest, "malformed request target"},
            Case{"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-                Error::unsupported_transfer_encoding, ""},
+                Error::UnsupportedTransferEncoding, ""},
        }) {
     for (std::size_t step = 1; step <= c.input.size(); ++step) {
       SCOPED_TRACE(c.input + " step " + std::to_string(step));
@@ -58,7 +58,7 @@ TEST(RequestParserReason, NamesTheHeaderCheckThatFailed) {
       EXPECT_EQ(r.reason, c.reason);
     }
   }
-  EXPECT_EQ(error_text(Error::bad_request, "missing required Host header"),
+  EXPECT_EQ(error_text(Error::BadRequest, "missing required Host header"),
             "400 Bad Request: missing required Host header");
 }
 

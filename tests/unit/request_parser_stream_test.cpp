@@ -12,7 +12,7 @@ namespace nethttp::detail {
 namespace {
 
 struct StreamEvents : ParserEvents {
-  Error on_request_headers(Request&, bool) override { return Error::ok; }
+  Error on_request_headers(Request&, bool) override { return Error::Ok; }
   void on_message_start() override {}
   bool stream_body(Request& r) override { return r.path() == "/stream"; }
 };
@@ -22,7 +22,7 @@ struct Result {
   std::vector<std::string> bodies;  // the body each request carried (streamed or not)
   std::vector<bool> streamed;
   std::string trailer;
-  Error error = Error::ok;
+  Error error = Error::Ok;
 };
 
 // run parses input fed in pieces of `step` bytes; a streamed body gets `limit`.
@@ -87,7 +87,7 @@ TEST(RequestParserStream, EverySplit) {
   for (std::size_t step = 1; step <= kInput.size(); ++step) {
     SCOPED_TRACE("step " + std::to_string(step));
     const Result r = run(kInput, step);
-    ASSERT_EQ(r.error, Error::ok);
+    ASSERT_EQ(r.error, Error::Ok);
     ASSERT_EQ(r.paths.size(), 4u);
     EXPECT_EQ(r.bodies[0], "hello world");
     EXPECT_TRUE(r.streamed[0]);
@@ -103,7 +103,7 @@ TEST(RequestParserStream, EverySplit) {
 
 TEST(RequestParserStream, ContentLengthOverTheLimitFailsAtResume) {
   const Result r = run("POST /stream HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world", 64, 10);
-  EXPECT_EQ(r.error, Error::body_too_large);
+  EXPECT_EQ(r.error, Error::BodyTooLarge);
 }
 
 TEST(RequestParserStream, StreamedLimitReplacesMaxBodyBytes) {
@@ -128,7 +128,7 @@ TEST(RequestParserStream, ChunkedBodyCrossingTheLimit) {
     const Result r = run("POST /stream HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                          "4\r\nabcd\r\n4\r\nefgh\r\n0\r\n\r\n",
                          step, 6);
-    EXPECT_EQ(r.error, Error::body_too_large) << step;
+    EXPECT_EQ(r.error, Error::BodyTooLarge) << step;
   }
 }
 

@@ -16,7 +16,7 @@ namespace {
 struct Recorder : ParserEvents {
   int starts = 0;
   int header_events = 0;
-  Error answer = Error::ok;
+  Error answer = Error::Ok;
   Error on_request_headers(Request&, bool) override {
     ++header_events;
     return answer;
@@ -26,7 +26,7 @@ struct Recorder : ParserEvents {
 
 struct Outcome {
   std::vector<Request> requests;
-  Error error = Error::ok;
+  Error error = Error::Ok;
 };
 
 // feed parses input in pieces of at most `step` bytes, collecting complete requests.
@@ -67,7 +67,7 @@ TEST(RequestParser, ParsesFieldsAtEverySplit) {
   for (std::size_t step = 1; step <= input.size(); ++step) {
     SCOPED_TRACE(step);
     Outcome o = feed(input, step);
-    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.error, Error::Ok);
     ASSERT_EQ(o.requests.size(), 2u);
     const Request& r = o.requests[0];
     EXPECT_EQ(r.method(), "POST");
@@ -88,7 +88,7 @@ TEST(RequestParser, ChunkedBodyAtEverySplit) {
   for (std::size_t step = 1; step <= input.size(); ++step) {
     SCOPED_TRACE(step);
     Outcome o = feed(input, step);
-    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.error, Error::Ok);
     ASSERT_EQ(o.requests.size(), 1u);
     EXPECT_EQ(o.requests[0].body(), "abcdefg");
   }
@@ -104,7 +104,7 @@ TEST(RequestParser, TrailersAreDroppedAndTheNextRequestFollows) {
   for (std::size_t step = 1; step <= input.size(); ++step) {
     SCOPED_TRACE(step);
     Outcome o = feed(input, step);
-    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.error, Error::Ok);
     ASSERT_EQ(o.requests.size(), 2u);
     EXPECT_EQ(o.requests[0].body(), "abc");
     EXPECT_EQ(o.requests[0].headers().values("Host"), (std::vector<std::string_view>{"h"}));
@@ -124,30 +124,30 @@ TEST(RequestParser, ErrorsAtEverySplit) {
   limits.max_body_bytes = 16;
   limits.max_chunk_extension_bytes = 8;
   for (const Case& c : {
-           Case{"GET / HTTP/1.1\nHost: h\r\n\r\n", Error::bad_request},
-           Case{"GET / HTTP/1.1\r\nHost: h\r\n  folded\r\n\r\n", Error::bad_request},
-           Case{"GET /" + std::string(40, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", Error::uri_too_long},
-           Case{"GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(200, 'v') + "\r\n\r\n", Error::headers_too_large},
-           Case{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 17\r\n\r\n", Error::body_too_large},
-           Case{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n", Error::body_too_large},
+           Case{"GET / HTTP/1.1\nHost: h\r\n\r\n", Error::BadRequest},
+           Case{"GET / HTTP/1.1\r\nHost: h\r\n  folded\r\n\r\n", Error::BadRequest},
+           Case{"GET /" + std::string(40, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", Error::UriTooLong},
+           Case{"GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(200, 'v') + "\r\n\r\n", Error::HeadersTooLarge},
+           Case{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 17\r\n\r\n", Error::BodyTooLarge},
+           Case{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n", Error::BodyTooLarge},
            Case{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;aaaaaaaaaaaa\r\n",
-                Error::bad_request},
+                Error::BadRequest},
            Case{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: br, chunked\r\n\r\n",
-                Error::unsupported_transfer_encoding},
-           Case{"GET / HTTP/2.0\r\nHost: h\r\n\r\n", Error::version_not_supported},
-           Case{"GET / HTTP/1.1\r\nExpect: magic\r\nHost: h\r\n\r\n", Error::expectation_failed},
+                Error::UnsupportedTransferEncoding},
+           Case{"GET / HTTP/2.0\r\nHost: h\r\n\r\n", Error::VersionNotSupported},
+           Case{"GET / HTTP/1.1\r\nExpect: magic\r\nHost: h\r\n\r\n", Error::ExpectationFailed},
            // Chunked framing llhttp 8.1 accepts in strict mode and ChunkScanner refuses:
-           Case{kChunked + "3\rXabc\r\n0\r\n\r\n", Error::bad_request},    // bare CR in a size line
-           Case{kChunked + "3;a=b\rXabc\r\n0\r\n\r\n", Error::bad_request},  // ... after an extension
-           Case{kChunked + "3\r\nabc\rX0\r\n\r\n", Error::bad_request},    // CR + junk after data
-           Case{kChunked + "3\r\nabcXY0\r\n\r\n", Error::bad_request},      // junk instead of CRLF
-           Case{kChunked + "3\r\nabc\n0\r\n\r\n", Error::bad_request},      // bare LF after data
-           Case{kChunked + "0\r\n\rX", Error::bad_request},                  // bad end of trailers
-           Case{kChunked + "0\r\n\n", Error::bad_request},                   // bare LF end
-           Case{kChunked + "0\r\nT: v\r\n x\r\n\r\n", Error::bad_request},  // obs-fold trailer
-           Case{kChunked + "0\r\nT : v\r\n\r\n", Error::bad_request},      // space before colon
-           Case{kChunked + "\r\n0\r\n\r\n", Error::bad_request},           // empty size line
-           Case{kChunked + "10000000000000000\r\n", Error::bad_request},       // size overflows 64 bits
+           Case{kChunked + "3\rXabc\r\n0\r\n\r\n", Error::BadRequest},    // bare CR in a size line
+           Case{kChunked + "3;a=b\rXabc\r\n0\r\n\r\n", Error::BadRequest},  // ... after an extension
+           Case{kChunked + "3\r\nabc\rX0\r\n\r\n", Error::BadRequest},    // CR + junk after data
+           Case{kChunked + "3\r\nabcXY0\r\n\r\n", Error::BadRequest},      // junk instead of CRLF
+           Case{kChunked + "3\r\nabc\n0\r\n\r\n", Error::BadRequest},      // bare LF after data
+           Case{kChunked + "0\r\n\rX", Error::BadRequest},                  // bad end of trailers
+           Case{kChunked + "0\r\n\n", Error::BadRequest},                   // bare LF end
+           Case{kChunked + "0\r\nT: v\r\n x\r\n\r\n", Error::BadRequest},  // obs-fold trailer
+           Case{kChunked + "0\r\nT : v\r\n\r\n", Error::BadRequest},      // space before colon
+           Case{kChunked + "\r\n0\r\n\r\n", Error::BadRequest},           // empty size line
+           Case{kChunked + "10000000000000000\r\n", Error::BadRequest},       // size overflows 64 bits
        }) {
     for (std::size_t step = 1; step <= c.input.size(); ++step) {
       SCOPED_TRACE(c.input + " / step " + std::to_string(step));
@@ -236,7 +236,7 @@ TEST(RequestParser, MutatedRequestsGetOneVerdictAtEverySplit) {
         EXPECT_EQ(f.value.find_first_of(std::string_view("\r\n\0", 3)), std::string_view::npos) << f.value;
       }
     }
-    if (whole.error != Error::ok) ++rejected;
+    if (whole.error != Error::Ok) ++rejected;
     else if (!whole.requests.empty()) ++accepted;
   }
   // Both verdicts occur often, or the mutations are too gentle or too harsh to test anything.
@@ -321,7 +321,7 @@ TEST(RequestParser, AnyTokenIsAMethodAtEverySplit) {
       "M-SEARCH * HTTP/1.1\r\nHost: h\r\n\r\n"
       "HEAD /d HTTP/1.1\r\nHost: h\r\n\r\n";
   every_split(input, [](const Outcome& o) {
-    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.error, Error::Ok);
     ASSERT_EQ(o.requests.size(), 5u);
     EXPECT_EQ(o.requests[0].method(), "FOOBAR");
     EXPECT_EQ(o.requests[0].body(), "abc");
@@ -359,7 +359,7 @@ TEST(RequestParser, ChunkExtensionsAreAcceptedAndIgnoredAtEverySplit) {
                             "0;last=\"1\"\r\nT: v\r\n\r\n"
                             "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
   every_split(input, [](const Outcome& o) {
-    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.error, Error::Ok);
     ASSERT_EQ(o.requests.size(), 2u);
     EXPECT_EQ(o.requests[0].body(), "helloabcxy");
     EXPECT_EQ(o.requests[1].path(), "/next");
@@ -399,7 +399,7 @@ TEST(RequestParser, MalformedMethodsExtensionsHostsAndTargetsAreRejected) {
     every_split(
         input,
         [](const Outcome& o) {
-          EXPECT_EQ(o.error, Error::bad_request);
+          EXPECT_EQ(o.error, Error::BadRequest);
           EXPECT_TRUE(o.requests.empty());
         },
         limits);
@@ -411,7 +411,7 @@ TEST(RequestParser, ValidHostsPass) {
                                 "[fe80::1%25eth0]", "h:", "xn--bcher-kva.example", "a_b-c~d.e!$&'()*+;="}) {
     SCOPED_TRACE(host);
     Outcome o = feed("GET / HTTP/1.1\r\nHost: " + std::string(host) + "\r\n\r\n", 4096);
-    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.error, Error::Ok);
     ASSERT_EQ(o.requests.size(), 1u);
     EXPECT_EQ(o.requests[0].host(), host);
   }
@@ -420,17 +420,17 @@ TEST(RequestParser, ValidHostsPass) {
 TEST(RequestParser, HigherMinorVersionsAreHttp11) {
   // RFC 9110 2.5: a server answers a higher minor version as its own highest.
   every_split("GET / HTTP/1.2\r\nHost: h\r\n\r\nGET / HTTP/1.9\r\nHost: h\r\n\r\n", [](const Outcome& o) {
-    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.error, Error::Ok);
     ASSERT_EQ(o.requests.size(), 2u);
     EXPECT_EQ(o.requests[0].version(), (HttpVersion{1, 1}));
     EXPECT_EQ(o.requests[1].version(), (HttpVersion{1, 1}));
   });
-  EXPECT_EQ(feed("GET / HTTP/3.0\r\nHost: h\r\n\r\n", 4096).error, Error::version_not_supported);
+  EXPECT_EQ(feed("GET / HTTP/3.0\r\nHost: h\r\n\r\n", 4096).error, Error::VersionNotSupported);
 }
 
 TEST(RequestParser, AbsoluteFormWithoutPathIsTheRoot) {
   every_split("GET http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n", [](const Outcome& o) {
-    ASSERT_EQ(o.error, Error::ok);
+    ASSERT_EQ(o.error, Error::Ok);
     ASSERT_EQ(o.requests.size(), 1u);
     EXPECT_EQ(o.requests[0].path(), "/");
     EXPECT_EQ(o.requests[0].host(), "example.com");
