@@ -105,10 +105,16 @@ std::vector<Request> make_requests(int routes) {
     std::string method = "GET", target;
     switch (i % 9) {
       case 0: target = res; break;
-      case 1: method = "POST"; target = res; break;
+      case 1:
+        method = "POST";
+        target = res;
+        break;
       case 2: target = res + "/search?q=abc"; break;
       case 3: target = res + "/" + id; break;
-      case 4: method = "PUT"; target = res + "/" + id; break;
+      case 4:
+        method = "PUT";
+        target = res + "/" + id;
+        break;
       case 5: target = res + "/" + id + "/history"; break;
       case 6: target = res + "/" + id + "/members/user%20" + id; break;
       case 7: target = res + "/" + id + "/files/docs/2024/report.pdf"; break;

@@ -1,8 +1,5 @@
 #include "common/serve.hpp"
 
-#include "nethttp/deploy.hpp"
-#include "nethttp/helpers.hpp"
-
 #include <signal.h>
 #include <unistd.h>
 
@@ -12,6 +9,9 @@
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include "nethttp/deploy.hpp"
+#include "nethttp/helpers.hpp"
 
 namespace examples {
 
@@ -35,7 +35,8 @@ std::string url(const std::string& scheme, const std::string& listen, unsigned p
 std::string where(const nethttp::Server& server, std::string_view serving) {
   const std::string& listen = server.config().listen;
   const std::vector<std::string>& tls = server.config().listen_tls;
-  if (listen.empty() && tls.empty()) return "listening on inherited sockets (port " + std::to_string(server.port()) + ")";
+  if (listen.empty() && tls.empty())
+    return "listening on inherited sockets (port " + std::to_string(server.port()) + ")";
   std::string clear, secure;
   if (serving.empty()) {
     if (!listen.empty()) clear = host_of(listen) + ":" + std::to_string(server.port());

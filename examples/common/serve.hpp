@@ -33,7 +33,8 @@ struct ServeOptions {
 /// it that it is ready (nethttp::notify_ready: a hot upgrade's parent, systemd), serves until
 /// SIGINT or SIGTERM has drained the server (at most kShutdownDeadline after the config's
 /// drain_delay; the signal is logged when it arrives: "PROGRAM: signal 15 (Terminated):
-/// draining"), prints "PROGRAM: stopped by signal N" and returns 0. When it cannot listen or serve it prints one line on stderr
+/// draining"), prints "PROGRAM: stopped by signal N" and returns 0. When it cannot listen or serve it prints one line
+/// on stderr
 /// ("PROGRAM: cannot listen on HOST:PORT: Address already in use") and returns 1.
 int serve(std::string_view program, nethttp::Server& server, ServeOptions options = {});
 

@@ -118,11 +118,10 @@ inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<ItemStore> s
   mux.set_error_writer(nethttp::json_error_writer());
   mux.handle("GET /api/status", [store, started](nethttp::ResponseWriter& w, nethttp::Request&) {
     std::chrono::duration<double> uptime = std::chrono::steady_clock::now() - started;
-    nethttp::write_json(w,
-               Json{{"status", "ok"},
-                    {"version", NETHTTP_VERSION_STRING},
-                    {"uptime_seconds", uptime.count()},
-                    {"items", store->size()}});
+    nethttp::write_json(w, Json{{"status", "ok"},
+                                {"version", NETHTTP_VERSION_STRING},
+                                {"uptime_seconds", uptime.count()},
+                                {"items", store->size()}});
   });
 
   mux.handle("GET /api/items", [store](nethttp::ResponseWriter& w, nethttp::Request&) {

@@ -63,21 +63,31 @@ class App {
       JsonWriter j;
       j.begin_array();
       for (int i = 0; i < 100; ++i) {
-        j.begin_object().member("id", i).member("name", "item " + std::to_string(i)).member("in_stock", true).end_object();
+        j.begin_object()
+            .member("id", i)
+            .member("name", "item " + std::to_string(i))
+            .member("in_stock", true)
+            .end_object();
       }
       write_json(w, j.end_array());
     });
-    api.handle("POST /api/echo", max_bytes([](ResponseWriter& w, Request& r) {
-      w.headers().set("Content-Type", "application/octet-stream");
-      w.write(r.body());
-    }, 64 * 1024));
+    api.handle("POST /api/echo", max_bytes(
+                                     [](ResponseWriter& w, Request& r) {
+                                       w.headers().set("Content-Type", "application/octet-stream");
+                                       w.write(r.body());
+                                     },
+                                     64 * 1024));
     // Blocking work goes to the pool; timeout_handler bounds how long the client waits.
-    api.handle("GET /api/slow", timeout_handler(offload(pool_, [](ResponseWriter& w, Request& r) {
-      long ms = std::strtol(r.query_value("ms").c_str(), nullptr, 10);
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp(ms, 0L, 10'000L)));
-      JsonWriter j;
-      write_json(w, j.begin_object().member("slept_ms", ms).end_object());
-    }), o.slow_timeout, "503 the slow endpoint took too long\n"));
+    api.handle(
+        "GET /api/slow",
+        timeout_handler(offload(pool_,
+                                [](ResponseWriter& w, Request& r) {
+                                  long ms = std::strtol(r.query_value("ms").c_str(), nullptr, 10);
+                                  std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp(ms, 0L, 10'000L)));
+                                  JsonWriter j;
+                                  write_json(w, j.begin_object().member("slept_ms", ms).end_object());
+                                }),
+                        o.slow_timeout, "503 the slow endpoint took too long\n"));
     api.handle("GET /api/panic", [](ResponseWriter&, Request&) -> void {
       throw std::runtime_error("the panic endpoint panicked, as asked");
     });
@@ -92,14 +102,14 @@ class App {
     // Outermost first: every request gets an id, is logged, is protected by recovery and
     // counted, then CORS, rate limiting and compression apply to the API itself.
     Handler api_chain = chain(api, {
-        request_id(),
-        access_log_.middleware(),
-        recovery(o.logger),
-        metrics_.middleware(),
-        cors(cors_options),
-        rate_limit(o.rate_limit),
-        gzip(),
-    });
+                                       request_id(),
+                                       access_log_.middleware(),
+                                       recovery(o.logger),
+                                       metrics_.middleware(),
+                                       cors(cors_options),
+                                       rate_limit(o.rate_limit),
+                                       gzip(),
+                                   });
     root_.handle("GET /healthz", healthz());
     root_.handle("GET /metrics", metrics_.handler());
     root_.handle("/api/", api_chain);

@@ -89,14 +89,12 @@ class LinkStore {
   };
 
   Shard& shard_for(std::string_view code) { return shards_[std::hash<std::string_view>{}(code) % kShards]; }
-  const Shard& shard_for(std::string_view code) const {
-    return shards_[std::hash<std::string_view>{}(code) % kShards];
-  }
+  const Shard& shard_for(std::string_view code) const { return shards_[std::hash<std::string_view>{}(code) % kShards]; }
 
   const std::size_t max_links_;
   std::array<Shard, kShards> shards_;
-  std::atomic<std::size_t> size_{0};       // links stored or reserved
-  std::atomic<std::uint64_t> next_{0};     // n of the next code; never above max_links_
+  std::atomic<std::size_t> size_{0};    // links stored or reserved
+  std::atomic<std::uint64_t> next_{0};  // n of the next code; never above max_links_
 };
 
 }  // namespace shortener

@@ -116,24 +116,24 @@ inline std::optional<std::string> read_url(nethttp::ResponseWriter& w, nethttp::
 inline void register_routes(nethttp::ServeMux& mux, std::shared_ptr<LinkStore> store, RoutesOptions options = {}) {
   // The router's own 404 and 405 answer JSON too, like every route below.
   mux.set_error_writer(nethttp::json_error_writer());
-  mux.handle("POST /shorten", [store, base = std::move(options.base_url)](nethttp::ResponseWriter& w,
-                                                                          nethttp::Request& r) {
-    auto url = detail::read_url(w, r);
-    if (!url) return;
-    std::shared_ptr<Link> link = store->create(std::move(*url));
-    if (!link) return write_error(w, nethttp::Status::ServiceUnavailable, "the link store is full");
-    std::string short_url = base.empty() ? "http://" + std::string(r.host()) : base;
-    if (!short_url.ends_with('/')) short_url += '/';
-    short_url += link->code;
-    w.headers().set("Location", short_url);
-    nethttp::write_json(w, Json{{"code", link->code}, {"short_url", short_url}, {"url", link->url}},
-                        nethttp::Status::Created);
-  });
+  mux.handle("POST /shorten",
+             [store, base = std::move(options.base_url)](nethttp::ResponseWriter& w, nethttp::Request& r) {
+               auto url = detail::read_url(w, r);
+               if (!url) return;
+               std::shared_ptr<Link> link = store->create(std::move(*url));
+               if (!link) return write_error(w, nethttp::Status::ServiceUnavailable, "the link store is full");
+               std::string short_url = base.empty() ? "http://" + std::string(r.host()) : base;
+               if (!short_url.ends_with('/')) short_url += '/';
+               short_url += link->code;
+               w.headers().set("Location", short_url);
+               nethttp::write_json(w, Json{{"code", link->code}, {"short_url", short_url}, {"url", link->url}},
+                                   nethttp::Status::Created);
+             });
 
   mux.handle("GET /{code}", [store](nethttp::ResponseWriter& w, nethttp::Request& r) {
     // A GET pattern also answers HEAD; only GETs count as visits.
-    std::shared_ptr<Link> link = r.method() == "GET" ? store->resolve(r.path_value("code"))
-                                                     : store->find(r.path_value("code"));
+    std::shared_ptr<Link> link =
+        r.method() == "GET" ? store->resolve(r.path_value("code")) : store->find(r.path_value("code"));
     if (!link) return write_error(w, nethttp::Status::NotFound, "no such link");
     // Browsers must come back each time, or hits would go uncounted.
     w.headers().set("Cache-Control", "no-store");

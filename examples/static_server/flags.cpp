@@ -25,7 +25,8 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& flags, nethttp::Ser
                         "instead of --listen. HTTPS: --listen-tls with --tls-cert and --tls-key (--listen \"\"\n"
                         "for HTTPS only). Signals: TERM/INT drain and exit, HUP re-reads --config, reopens\n"
                         "the access log and reloads the TLS certificates, USR2 starts the new binary on the\n"
-                        "same sockets and exits once it is ready (a hot upgrade).", config);
+                        "same sockets and exits once it is ready (a hot upgrade).",
+                        config);
   set.add_string("--root", "DIR", "directory to serve (default: the bundled example site)", flags.root);
   set.add_string("--access-log", "WHERE", "off, stdout or a file path (default stdout)", flags.access_log);
   set.add_switch("--list-dirs", "list directories that have no index.html", flags.list_dirs);

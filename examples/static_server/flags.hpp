@@ -17,11 +17,11 @@ struct Flags {
   std::string cache_control;
   bool spa = false;
   bool metrics = false;
-  bool no_health = false;             ///< --no-health: no /healthz and /readyz
-  unsigned drain_delay_ms = 0;        ///< --drain-delay: ServerConfig::drain_delay
-  std::string config_file;            ///< --config: reloadable settings, re-read on SIGHUP
+  bool no_health = false;       ///< --no-health: no /healthz and /readyz
+  unsigned drain_delay_ms = 0;  ///< --drain-delay: ServerConfig::drain_delay
+  std::string config_file;      ///< --config: reloadable settings, re-read on SIGHUP
   std::string pid_file;
-  bool https_redirect = false;        ///< --https-redirect (the TLS flags go into the ServerConfig)
+  bool https_redirect = false;  ///< --https-redirect (the TLS flags go into the ServerConfig)
 };
 
 /// parse_flags reads argv into flags and config, the way examples::FlagSet::parse does: it

@@ -22,13 +22,13 @@
 #include "common/serve.hpp"
 #include "flags.hpp"
 #include "nethttp/deploy.hpp"
-#include "settings.hpp"
 #include "nethttp/file_server.hpp"
 #include "nethttp/health.hpp"
 #include "nethttp/metrics.hpp"
 #include "nethttp/middleware.hpp"
 #include "nethttp/serve_mux.hpp"
 #include "nethttp/server.hpp"
+#include "settings.hpp"
 
 namespace {
 
@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
   static_server::Settings settings;
   settings.cache_control = flags.cache_control;
   if (!flags.config_file.empty()) {
-    if (std::string wrong = static_server::read_settings(flags.config_file, settings); !wrong.empty()) return fail(wrong);
+    if (std::string wrong = static_server::read_settings(flags.config_file, settings); !wrong.empty())
+      return fail(wrong);
   }
   auto logger = std::make_shared<static_server::LevelLogger>(nethttp::default_logger(), settings.log_level);
   config.logger = logger;
@@ -151,7 +152,8 @@ int main(int argc, char** argv) {
       return;
     }
     say("SIGUSR2: starting a new process on the same sockets");
-    nethttp::UpgradeResult upgrade = nethttp::start_upgrade(server, {.argv = {}, .ready_timeout = std::chrono::seconds(30)});
+    nethttp::UpgradeResult upgrade =
+        nethttp::start_upgrade(server, {.argv = {}, .ready_timeout = std::chrono::seconds(30)});
     if (upgrade.error) {
       say("SIGUSR2: upgrade failed, still serving: " + upgrade.problem);
       return;

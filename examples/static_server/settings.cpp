@@ -41,8 +41,8 @@ std::string read_settings(const std::string& path, Settings& settings) {
       next.cache_control = value;
     } else if (name == "log-level") {
       bool found = false;
-      for (auto level : {nethttp::LogLevel::Debug, nethttp::LogLevel::Info, nethttp::LogLevel::Warn,
-                         nethttp::LogLevel::Error}) {
+      for (auto level :
+           {nethttp::LogLevel::Debug, nethttp::LogLevel::Info, nethttp::LogLevel::Warn, nethttp::LogLevel::Error}) {
         if (value == level_name(level)) {
           next.log_level = level;
           found = true;

@@ -13,7 +13,7 @@ namespace static_server {
 
 /// Settings are the reloadable ones.
 struct Settings {
-  std::string cache_control;                     ///< Cache-Control for every file ("" none)
+  std::string cache_control;                              ///< Cache-Control for every file ("" none)
   nethttp::LogLevel log_level = nethttp::LogLevel::Info;  ///< server messages below it are dropped
 };
 

@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   if (std::optional<int> exit_code = flags.parse(argc, argv)) return *exit_code;
   if (dir.empty()) return examples::fail("upload", "--dir is required", 2);
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return examples::fail("upload", "--dir " + dir + " is not a directory", 2);
+  if (!std::filesystem::is_directory(dir, ec))
+    return examples::fail("upload", "--dir " + dir + " is not a directory", 2);
 
   nethttp::WorkerPool pool(std::max(2u, std::thread::hardware_concurrency()), 256);
   nethttp::ServeMux mux;

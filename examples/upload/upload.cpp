@@ -40,7 +40,11 @@ class Upload : public std::enable_shared_from_this<Upload> {
  public:
   Upload(nethttp::WorkerPool& pool, std::shared_ptr<const UploadOptions> options, std::string_view boundary,
          nethttp::BodyReader reader, nethttp::DeferredResponse done)
-      : pool_(pool), options_(std::move(options)), reader_(std::move(reader)), done_(std::move(done)), parser_(boundary) {
+      : pool_(pool),
+        options_(std::move(options)),
+        reader_(std::move(reader)),
+        done_(std::move(done)),
+        parser_(boundary) {
     parser_.on_part_begin = [this](const nethttp::MultipartPart& part) { begin_part(part); };
     parser_.on_part_data = [this](std::string_view data) { write_part(data); };
     parser_.on_part_end = [this] { end_part(); };
@@ -95,9 +99,8 @@ class Upload : public std::enable_shared_from_this<Upload> {
     remove_created();
     const std::string message = std::string(nethttp::multipart_error_message(e));
     log_info("upload: refused: " + message);
-    done_.complete([message, status = nethttp::status_for(e)](nethttp::ResponseWriter& w) {
-      nethttp::error(w, message, status);
-    });
+    done_.complete(
+        [message, status = nethttp::status_for(e)](nethttp::ResponseWriter& w) { nethttp::error(w, message, status); });
   }
 
   void abandon(const std::string& why) {
@@ -190,8 +193,8 @@ std::string sanitize_filename(std::string_view filename) {
   if (slash != std::string_view::npos) filename.remove_prefix(slash + 1);
   std::string out;
   for (char c : filename) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '-' || c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
     out.push_back(ok ? c : '_');
     if (out.size() == 100) break;
   }
@@ -211,7 +214,8 @@ nethttp::Handler upload_handler(nethttp::WorkerPool& pool, UploadOptions options
     nethttp::BodyReader reader = r.body_reader();
     reader.set_limit(opts->max_bytes);
     log_info("upload: from " + std::string(r.remote_addr()) + ", " +
-             (r.header("Content-Length").empty() ? std::string("chunked") : std::string(r.header("Content-Length")) + " bytes"));
+             (r.header("Content-Length").empty() ? std::string("chunked")
+                                                 : std::string(r.header("Content-Length")) + " bytes"));
     auto upload = std::make_shared<Upload>(pool, opts, boundary, std::move(reader), w.defer());
     upload->next();
   });

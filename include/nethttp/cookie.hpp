@@ -40,8 +40,8 @@ struct Cookie {
   /// max_age, if set, becomes `Max-Age=`; zero or negative sends `Max-Age=0`, which deletes
   /// the cookie at once (Go uses MaxAge < 0 for that).
   std::optional<std::chrono::seconds> max_age;
-  bool secure = false;                 ///< `Secure`
-  bool http_only = false;              ///< `HttpOnly`
+  bool secure = false;                   ///< `Secure`
+  bool http_only = false;                ///< `HttpOnly`
   SameSite same_site = SameSite::Unset;  ///< `SameSite=`
   /// partitioned sends `Partitioned` (CHIPS); it requires secure.
   bool partitioned = false;

@@ -21,8 +21,7 @@ class DeferredTarget {
   /// fn never runs. fn may be empty (just finish).
   virtual void dispatch(std::function<void(ResponseWriter&)> fn, bool finish) = 0;
   /// arm_timeout runs on_timeout (then finishes) if the response is still open after d.
-  virtual void arm_timeout(std::chrono::milliseconds d,
-                           std::function<void(ResponseWriter&)> on_timeout) = 0;
+  virtual void arm_timeout(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> on_timeout) = 0;
   /// alive is false once the response finished or the client went away.
   [[nodiscard]] virtual bool alive() const noexcept = 0;
   /// set_long_lived exempts the response from the server's handler_timeout. Targets without
@@ -50,8 +49,7 @@ class DeferredResponse {
   /// An empty DeferredResponse finishes nothing; ResponseWriter::defer() returns real ones.
   DeferredResponse() = default;
   /// Used by ResponseWriter implementations; handlers call ResponseWriter::defer().
-  explicit DeferredResponse(std::shared_ptr<detail::DeferredTarget> target) noexcept
-      : target_(std::move(target)) {}
+  explicit DeferredResponse(std::shared_ptr<detail::DeferredTarget> target) noexcept : target_(std::move(target)) {}
   /// Moving transfers the duty to finish the response.
   DeferredResponse(DeferredResponse&&) noexcept = default;
   /// Assigning first finishes the response this one held, as destruction would.

@@ -51,9 +51,9 @@ struct UpgradeOptions {
 
 /// UpgradeResult says how a start_upgrade went.
 struct UpgradeResult {
-  pid_t pid = -1;       ///< the new process (kept running only on success)
+  pid_t pid = -1;         ///< the new process (kept running only on success)
   std::error_code error;  ///< success: the new process is ready; drain this one now
-  std::string problem;  ///< what went wrong, for a log line
+  std::string problem;    ///< what went wrong, for a log line
 };
 
 /// start_upgrade starts a new process with every listening socket of server passed as

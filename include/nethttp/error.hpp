@@ -13,13 +13,13 @@ namespace nethttp {
 /// (status_for) before the connection is closed.
 enum class Error {
   Ok = 0,
-  BadRequest,                    ///< malformed request: 400
-  HeaderTimeout,                 ///< header not complete in read_header_timeout: 408
-  ReadTimeout,                   ///< request not complete in read_timeout: 408
+  BadRequest,                   ///< malformed request: 400
+  HeaderTimeout,                ///< header not complete in read_header_timeout: 408
+  ReadTimeout,                  ///< request not complete in read_timeout: 408
   BodyTooLarge,                 ///< body over max_body_bytes: 413
   UriTooLong,                   ///< target over max_uri_bytes: 414
   HeadersTooLarge,              ///< header section over max_header_bytes: 431
-  ExpectationFailed,             ///< an Expect other than 100-continue: 417
+  ExpectationFailed,            ///< an Expect other than 100-continue: 417
   UnsupportedTransferEncoding,  ///< a transfer coding other than chunked: 501
   VersionNotSupported,          ///< not HTTP/1.x: 505
 };
@@ -36,9 +36,7 @@ std::string error_text(Error e, std::string_view reason = {});
 const std::error_category& http_error_category() noexcept;
 
 /// make_error_code lets an Error convert to std::error_code (`ec == Error::HeaderTimeout`).
-inline std::error_code make_error_code(Error e) noexcept {
-  return {static_cast<int>(e), http_error_category()};
-}
+inline std::error_code make_error_code(Error e) noexcept { return {static_cast<int>(e), http_error_category()}; }
 
 }  // namespace nethttp
 

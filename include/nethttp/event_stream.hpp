@@ -115,7 +115,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   void schedule_heartbeat();
 
   mutable std::recursive_mutex mu_;  // recursive: a ResponseRecorder runs update() inline
-  DeferredResponse response_;  // guarded by mu_
+  DeferredResponse response_;        // guarded by mu_
   const std::string last_event_id_;
   const EventStreamOptions options_;
   std::atomic<bool> closed_{false};

@@ -99,8 +99,7 @@ Handler file_server(std::string root_dir, FileServerOptions options = {});
 /// options.list_directories, listed; the redirects, conditional requests, ranges and
 /// precompressed siblings work as in file_server(), without the open-file cache. Runs on
 /// the calling loop thread; errors become 404, 403 or 500 responses, never exceptions.
-void serve_file(ResponseWriter& w, const Request& r, std::string_view path,
-                const FileServerOptions& options = {});
+void serve_file(ResponseWriter& w, const Request& r, std::string_view path, const FileServerOptions& options = {});
 
 /// serve_content answers r with the bytes of content (a slice of an open file, sent with
 /// send_file()), named name for its Content-Type and last modified at modtime (0: unknown),
@@ -117,8 +116,7 @@ void serve_file(ResponseWriter& w, const Request& r, std::string_view path,
 /// Range (more than 16 ranges, ranges adding up to more than the content, more than two
 /// overlapping ranges, or more than two ranges out of order) is ignored and the whole
 /// content sent. HEAD gets the same headers and no body.
-void serve_content(ResponseWriter& w, const Request& r, std::string_view name, std::time_t modtime,
-                   FileSlice content);
+void serve_content(ResponseWriter& w, const Request& r, std::string_view name, std::time_t modtime, FileSlice content);
 
 /// serve_content is the overload for content held in memory; content must stay valid until
 /// the call returns (it is copied into the response).

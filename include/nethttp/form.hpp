@@ -54,10 +54,10 @@ struct FormLimits {
 
 /// FormError is why Request::parse_form() failed.
 enum class FormError {
-  None = 0,         ///< parsed
-  Malformed,        ///< a bad %-escape in the query or the body ("%zz", "%4", a final "%"): 400
+  None = 0,       ///< parsed
+  Malformed,      ///< a bad %-escape in the query or the body ("%zz", "%4", a final "%"): 400
   TooManyFields,  ///< more than FormLimits::max_fields pairs: 413
-  TooLarge,        ///< a body longer than FormLimits::max_bytes: 413
+  TooLarge,       ///< a body longer than FormLimits::max_bytes: 413
 };
 
 /// status_for returns the status that answers a form error: 400 for malformed, 413 for a

@@ -20,7 +20,7 @@ class Handler;
 /// member, such as ServeMux.
 template <class T>
 concept ServesHttp = requires(const T& t, ResponseWriter& w, Request& r) {
-  { t.serve(w, r) };
+  {t.serve(w, r)};
 };
 
 /// Handler responds to an HTTP request. It is a cheap-to-copy, immutable, type-erased
@@ -89,7 +89,9 @@ class Handler {
     explicit ServeModel(T t) : obj(std::move(t)) {}
     void serve(ResponseWriter& w, Request& r) const override { obj.serve(w, r); }
     bool streams(const Request& r) const override {
-      if constexpr (requires { { obj.streams(r) } -> std::convertible_to<bool>; }) {
+      if constexpr (requires {
+                      { obj.streams(r) } -> std::convertible_to<bool>;
+                    }) {
         return obj.streams(r);
       } else {
         return false;
@@ -113,8 +115,6 @@ Handler chain(Handler h, std::initializer_list<Middleware> outer_first);
 /// `X-Content-Type-Options: nosniff`, the status, and message plus a newline (Go: http.Error).
 void error(ResponseWriter& w, std::string_view message, int status);
 /// error with a Status enumerator: `error(w, "no such item", Status::NotFound)`.
-inline void error(ResponseWriter& w, std::string_view message, Status status) {
-  error(w, message, to_int(status));
-}
+inline void error(ResponseWriter& w, std::string_view message, Status status) { error(w, message, to_int(status)); }
 
 }  // namespace nethttp

@@ -71,8 +71,15 @@ class Headers {
     const_iterator() = default;
     const_iterator(const Headers* h, std::size_t i) : h_(h), i_(i) {}
     HeaderField operator*() const noexcept { return h_->at(i_); }
-    const_iterator& operator++() noexcept { ++i_; return *this; }
-    const_iterator operator++(int) noexcept { auto t = *this; ++i_; return t; }
+    const_iterator& operator++() noexcept {
+      ++i_;
+      return *this;
+    }
+    const_iterator operator++(int) noexcept {
+      auto t = *this;
+      ++i_;
+      return t;
+    }
     bool operator==(const const_iterator& o) const noexcept { return i_ == o.i_; }
     /// @}
    private:
@@ -88,8 +95,8 @@ class Headers {
   struct Entry {
     std::uint32_t name_off, name_len, value_off, value_len;
   };
-  std::string arena_;            // every name and value, back to back
-  std::vector<Entry> entries_;   // offsets into arena_, in insertion order
+  std::string arena_;           // every name and value, back to back
+  std::vector<Entry> entries_;  // offsets into arena_, in insertion order
 };
 
 }  // namespace nethttp

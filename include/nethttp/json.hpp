@@ -28,18 +28,14 @@ inline constexpr std::size_t kDefaultJsonBodyBytes = 1024 * 1024;
 /// string in value that is not valid UTF-8 is written with U+FFFD in place of the bad
 /// bytes instead of throwing, so the body is always valid JSON.
 template <class BasicJson>
-  requires std::is_same_v<BasicJson, nlohmann::json> ||
-           std::is_same_v<BasicJson, nlohmann::ordered_json>
+  requires std::is_same_v<BasicJson, nlohmann::json> || std::is_same_v<BasicJson, nlohmann::ordered_json>
 void write_json(ResponseWriter& w, const BasicJson& value, int status = 200) {
   write_json(w, std::string_view(value.dump(-1, ' ', false, BasicJson::error_handler_t::replace)), status);
 }
 /// write_json with a Status enumerator.
 template <class BasicJson>
-  requires std::is_same_v<BasicJson, nlohmann::json> ||
-           std::is_same_v<BasicJson, nlohmann::ordered_json>
-void write_json(ResponseWriter& w, const BasicJson& value, Status status) {
-  write_json(w, value, to_int(status));
-}
+  requires std::is_same_v<BasicJson, nlohmann::json> || std::is_same_v<BasicJson, nlohmann::ordered_json>
+void write_json(ResponseWriter& w, const BasicJson& value, Status status) { write_json(w, value, to_int(status)); }
 
 /// is_json_content_type reports whether a Content-Type names JSON: application/json or any
 /// application/...+json type, parameters ignored, compared without case.

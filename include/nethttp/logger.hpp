@@ -20,7 +20,10 @@ class Logger {
   /// log writes one message (no trailing newline) at level.
   virtual void log(LogLevel level, std::string_view message) = 0;
   /// enabled lets callers skip formatting messages that would be dropped.
-  [[nodiscard]] virtual bool enabled(LogLevel level) const noexcept { (void)level; return true; }
+  [[nodiscard]] virtual bool enabled(LogLevel level) const noexcept {
+    (void)level;
+    return true;
+  }
 };
 
 /// default_logger logs info and above to stderr through spdlog. Shared by every Server that

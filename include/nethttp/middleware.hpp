@@ -229,12 +229,11 @@ struct GzipOptions {
 
 /// gzip compresses responses with zlib when the client accepts gzip (Accept-Encoding,
 /// q=0 respected) and the Content-Type is compressible (text/*, JSON, JavaScript, XML, SVG,
-/// ...; never text/event-stream, whose events must not be held back). Compressed responses get `Content-Encoding: gzip`, lose any Content-Length, and a
-/// strong ETag becomes weak. `Vary: Accept-Encoding` is added to every response of a
-/// compressible type. Passed through unchanged: HEAD requests, bodies under min_bytes,
-/// responses that already have a Content-Encoding, 206 or Content-Range responses,
-/// bodyless statuses, and bodies that start with send_file(). flush() starts compression
-/// early and sends what is compressed so far (for streaming).
+/// ...; never text/event-stream, whose events must not be held back). Compressed responses get `Content-Encoding:
+/// gzip`, lose any Content-Length, and a strong ETag becomes weak. `Vary: Accept-Encoding` is added to every response
+/// of a compressible type. Passed through unchanged: HEAD requests, bodies under min_bytes, responses that already have
+/// a Content-Encoding, 206 or Content-Range responses, bodyless statuses, and bodies that start with send_file().
+/// flush() starts compression early and sends what is compressed so far (for streaming).
 ///
 /// defer() on the wrapped writer turns compression off and forwards to the real writer, so
 /// deferred responses are sent uncompressed; calling it after compressed bytes were sent

@@ -98,7 +98,7 @@ class MultipartParser {
 
   std::string delimiter_;  // CRLF "--" boundary
   MultipartLimits limits_;
-  std::string buf_;        // unparsed input: at most a header block or a delimiter's length
+  std::string buf_;  // unparsed input: at most a header block or a delimiter's length
   MultipartPart part_;
   std::size_t parts_ = 0;
   State state_ = State::Preamble;

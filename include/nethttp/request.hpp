@@ -228,10 +228,10 @@ class Request {
   std::string pattern_;
   HttpVersion version_;
   Headers headers_;
-  Headers path_values_;  // names compared exactly by path_value(), values decoded
-  FormValues form_;       // parse_form(): the body's pairs, then the query's
-  FormValues post_form_;  // parse_form(): the body's pairs
-  unsigned char form_state_ = 0;  // 0: not parsed; else 1 + the FormError of the parse
+  Headers path_values_;                                   // names compared exactly by path_value(), values decoded
+  FormValues form_;                                       // parse_form(): the body's pairs, then the query's
+  FormValues post_form_;                                  // parse_form(): the body's pairs
+  unsigned char form_state_ = 0;                          // 0: not parsed; else 1 + the FormError of the parse
   std::vector<std::pair<const void*, std::any>> values_;  // set_value(): key address, value
   // StreamRef is the connection's streamed body, if any; a copy of the request gets none.
   struct StreamRef {

@@ -31,9 +31,9 @@ struct FileSlice {
 
 /// ResponseStats describes a finished response, for access logs and metrics.
 struct ResponseStats {
-  int status = 0;                  ///< status sent (0 if the connection died before any)
-  std::uint64_t body_bytes = 0;    ///< body bytes the handler produced (excludes framing)
-  bool completed = false;          ///< false when the client left or the response was aborted
+  int status = 0;                ///< status sent (0 if the connection died before any)
+  std::uint64_t body_bytes = 0;  ///< body bytes the handler produced (excludes framing)
+  bool completed = false;        ///< false when the client left or the response was aborted
 };
 
 /// ResponseWriter builds the response to one request.

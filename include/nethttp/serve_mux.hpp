@@ -146,8 +146,7 @@ class ServeMux {
   /// registered pattern (the message names both patterns, where each was registered, and
   /// example paths showing the overlap). where defaults to the caller's location. Not
   /// thread-safe; see the class comment.
-  void handle(std::string_view pattern, Handler handler,
-              std::source_location where = std::source_location::current());
+  void handle(std::string_view pattern, Handler handler, std::source_location where = std::source_location::current());
 
   /// handle_func registers a plain function or lambda for pattern; otherwise the same as
   /// handle() (Go: HandleFunc). An empty fn is rejected.

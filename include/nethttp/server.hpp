@@ -24,10 +24,11 @@ namespace nethttp {
 
 /// LoopStats are the counters of one event loop; see Server::stats().
 struct LoopStats {
-  std::uint64_t connections_open = 0;      ///< connections open now
-  std::uint64_t connections_accepted = 0;  ///< accepts since listen(), including any closed at once over max_connections
-  std::uint64_t requests = 0;              ///< requests handed to the handler
-  std::uint64_t bytes_sent = 0;            ///< bytes written to sockets (headers and bodies)
+  std::uint64_t connections_open = 0;  ///< connections open now
+  std::uint64_t connections_accepted =
+      0;                         ///< accepts since listen(), including any closed at once over max_connections
+  std::uint64_t requests = 0;    ///< requests handed to the handler
+  std::uint64_t bytes_sent = 0;  ///< bytes written to sockets (headers and bodies)
   /// lag_seconds is how late the loop last ran its periodic 100 ms tick: a blocked loop
   /// shows up here.
   double lag_seconds = 0;
@@ -146,8 +147,7 @@ class ShutdownOnSignals {
  public:
   /// ShutdownOnSignals starts waiting for signals (SIGINT and SIGTERM when empty); the first
   /// one calls server.shutdown(deadline).
-  ShutdownOnSignals(Server& server, std::chrono::milliseconds deadline,
-                    std::initializer_list<int> signals = {});
+  ShutdownOnSignals(Server& server, std::chrono::milliseconds deadline, std::initializer_list<int> signals = {});
   ~ShutdownOnSignals();
   ShutdownOnSignals(const ShutdownOnSignals&) = delete;
   ShutdownOnSignals& operator=(const ShutdownOnSignals&) = delete;

@@ -11,7 +11,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-
 #include <vector>
 
 #include "nethttp/error_writer.hpp"
@@ -32,9 +31,9 @@ enum class ConnState {
 /// ConnInfo identifies a connection in a ConnState callback. remote_addr is valid only
 /// during the call.
 struct ConnInfo {
-  std::uint64_t id = 0;            ///< unique per server
-  std::string_view remote_addr;    ///< "ip:port"
-  unsigned loop = 0;               ///< index of the event loop that owns the connection
+  std::uint64_t id = 0;          ///< unique per server
+  std::string_view remote_addr;  ///< "ip:port"
+  unsigned loop = 0;             ///< index of the event loop that owns the connection
 };
 
 /// ResponseObserver is told about a response the server wrote itself (see
@@ -150,8 +149,9 @@ struct ServerConfig {
   /// conn_state, if set, is called on the owning loop thread at each connection state change.
   std::function<void(const ConnInfo&, ConnState)> conn_state;
   /// check_continue, if set, is called for requests with `Expect: 100-continue` before the
-  /// body is read (not for streamed bodies: their handler answers 100 by reading). If it writes a response, that is the answer and the body is never read
-  /// (the connection is closed after); otherwise `100 Continue` is sent and the body read.
+  /// body is read (not for streamed bodies: their handler answers 100 by reading). If it writes a response, that is the
+  /// answer and the body is never read (the connection is closed after); otherwise `100 Continue` is sent and the body
+  /// read.
   Handler check_continue;
   /// error_writer, if set, writes the bodies of the protocol errors the server answers
   /// itself (400, 408, 413, 414, 417, 431, 501, 505) instead of the default text, e.g.

@@ -58,7 +58,8 @@ struct FormRead : std::enable_shared_from_this<FormRead> {
       next();
       return;
     }
-    if (c.event == BodyEvent::Error) return finish(c.error == BodyError::TooLarge ? FormError::TooLarge : FormError::Malformed);
+    if (c.event == BodyEvent::Error)
+      return finish(c.error == BodyError::TooLarge ? FormError::TooLarge : FormError::Malformed);
     finish(parse_urlencoded(body, values, limits.max_fields));
   }
   void finish(FormError e) {

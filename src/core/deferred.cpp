@@ -9,9 +9,11 @@ namespace {
 // means the work failed somewhere, so the client gets a 500 instead of a hang.
 void abandon(detail::DeferredTarget& target) noexcept {
   try {
-    target.dispatch([](ResponseWriter& w) {
-      if (w.status() == 0) error(w, "500 internal server error", Status::InternalServerError);
-    }, true);
+    target.dispatch(
+        [](ResponseWriter& w) {
+          if (w.status() == 0) error(w, "500 internal server error", Status::InternalServerError);
+        },
+        true);
   } catch (...) {  // destructors must not throw; the connection's own timeout still ends it
   }
 }
@@ -39,8 +41,7 @@ void DeferredResponse::update(std::function<void(ResponseWriter&)> fn) const {
   if (target_ && fn) target_->dispatch(std::move(fn), false);
 }
 
-void DeferredResponse::set_timeout(std::chrono::milliseconds d,
-                                   std::function<void(ResponseWriter&)> on_timeout) const {
+void DeferredResponse::set_timeout(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> on_timeout) const {
   if (target_) target_->arm_timeout(d, std::move(on_timeout));
 }
 

@@ -13,9 +13,8 @@ ErrorWriter text_error_writer() {
 }
 
 ErrorWriter json_error_writer() {
-  return [](ResponseWriter& w, const Request&, int status, std::string_view message) {
-    json_error(w, message, status);
-  };
+  return
+      [](ResponseWriter& w, const Request&, int status, std::string_view message) { json_error(w, message, status); };
 }
 
 void write_error_with(const ErrorWriter& writer, ResponseWriter& w, const Request& r, int status,

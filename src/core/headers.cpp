@@ -53,10 +53,16 @@ void Headers::add(std::string_view name, std::string_view value) {
   Entry e{};
   e.name_off = static_cast<std::uint32_t>(arena_.size());
   e.name_len = static_cast<std::uint32_t>(name.size());
-  if (name_at) arena_.append(arena_, *name_at, name.size()); else arena_.append(name);
+  if (name_at)
+    arena_.append(arena_, *name_at, name.size());
+  else
+    arena_.append(name);
   e.value_off = static_cast<std::uint32_t>(arena_.size());
   e.value_len = static_cast<std::uint32_t>(value.size());
-  if (value_at) arena_.append(arena_, *value_at, value.size()); else arena_.append(value);
+  if (value_at)
+    arena_.append(arena_, *value_at, value.size());
+  else
+    arena_.append(value);
   entries_.push_back(e);
 }
 
@@ -68,9 +74,8 @@ void Headers::set(std::string_view name, std::string_view value) {
 
 void Headers::remove(std::string_view name) noexcept {
   // Removed bytes stay in the arena until clear(); maps are short-lived.
-  std::erase_if(entries_, [&](const Entry& e) {
-    return iequals(std::string_view(arena_).substr(e.name_off, e.name_len), name);
-  });
+  std::erase_if(entries_,
+                [&](const Entry& e) { return iequals(std::string_view(arena_).substr(e.name_off, e.name_len), name); });
 }
 
 void Headers::clear() noexcept {

@@ -3,11 +3,11 @@
 
 #include "nethttp/json_writer.hpp"
 
-#include "core/error_headers.hpp"
-
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
+
+#include "core/error_headers.hpp"
 
 namespace nethttp {
 
@@ -100,17 +100,10 @@ void JsonWriter::before_value() {
   }
   switch (stack_.back()) {
     case Frame::ObjectFirstKey:
-    case Frame::ObjectKey:
-      throw std::logic_error("JsonWriter: an object member needs key() before its value");
-    case Frame::ObjectValue:
-      stack_.back() = Frame::ObjectKey;
-      break;
-    case Frame::ArrayFirst:
-      stack_.back() = Frame::ArrayNext;
-      break;
-    case Frame::ArrayNext:
-      out_.push_back(',');
-      break;
+    case Frame::ObjectKey: throw std::logic_error("JsonWriter: an object member needs key() before its value");
+    case Frame::ObjectValue: stack_.back() = Frame::ObjectKey; break;
+    case Frame::ArrayFirst: stack_.back() = Frame::ArrayNext; break;
+    case Frame::ArrayNext: out_.push_back(','); break;
   }
 }
 

@@ -22,8 +22,7 @@ spdlog::level::level_enum to_spdlog(LogLevel level) noexcept {
 
 class SpdlogLogger final : public Logger {
  public:
-  SpdlogLogger(std::shared_ptr<spdlog::logger> logger, LogLevel min)
-      : logger_(std::move(logger)), min_(min) {
+  SpdlogLogger(std::shared_ptr<spdlog::logger> logger, LogLevel min) : logger_(std::move(logger)), min_(min) {
     logger_->set_level(to_spdlog(min));
     logger_->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%t] %v");
   }
@@ -53,8 +52,8 @@ std::shared_ptr<Logger> make_spdlog_logger(std::string_view path, LogLevel min_l
     logger = std::make_shared<spdlog::logger>("nethttp", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   } else {
     try {
-      logger = std::make_shared<spdlog::logger>(
-          "nethttp", std::make_shared<spdlog::sinks::basic_file_sink_mt>(std::string(path)));
+      logger = std::make_shared<spdlog::logger>("nethttp",
+                                                std::make_shared<spdlog::sinks::basic_file_sink_mt>(std::string(path)));
     } catch (const spdlog::spdlog_ex& e) {
       throw std::runtime_error(e.what());
     }

@@ -244,9 +244,7 @@ MultipartError MultipartParser::feed(std::string_view data) {
         }
         break;
       }
-      case State::Epilogue:
-        p = in.size();
-        break;
+      case State::Epilogue: p = in.size(); break;
     }
   }
   // Carry the unparsed rest over.

@@ -43,9 +43,7 @@ std::string clean(std::string_view p, bool rooted) {
 
 }  // namespace
 
-std::string clean_path(std::string_view p) {
-  return clean(p, !p.empty() && p.front() == '/');
-}
+std::string clean_path(std::string_view p) { return clean(p, !p.empty() && p.front() == '/'); }
 
 std::string canonical_path(std::string_view p) {
   std::string out = clean(p, true);

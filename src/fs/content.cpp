@@ -46,8 +46,8 @@ std::string random_boundary() {
   return random_hex(32);
 }
 
-MultipartPlan plan_multipart(const std::vector<ByteRange>& ranges, std::uint64_t size,
-                             std::string_view content_type, std::string_view boundary) {
+MultipartPlan plan_multipart(const std::vector<ByteRange>& ranges, std::uint64_t size, std::string_view content_type,
+                             std::string_view boundary) {
   MultipartPlan plan;
   plan.part_headers.reserve(ranges.size());
   for (std::size_t i = 0; i < ranges.size(); ++i) {
@@ -78,15 +78,12 @@ void serve_representation(ResponseWriter& w, const Request& r, const Body& body,
                           std::optional<std::time_t> last_modified) {
   Validators v{etag, last_modified};
   switch (evaluate_preconditions(r, v)) {
-    case Precondition::not_modified:
-      not_modified(w);
-      return;
+    case Precondition::not_modified: not_modified(w); return;
     case Precondition::failed:
       w.headers().remove("Accept-Ranges");
       error(w, "412 precondition failed", Status::PreconditionFailed);
       return;
-    case Precondition::proceed:
-      break;
+    case Precondition::proceed: break;
   }
 
   const std::uint64_t size = body.size();

@@ -45,7 +45,7 @@ struct MultipartPlan {
 /// plan_multipart lays out ranges of content of size bytes as multipart/byteranges
 /// (RFC 9110 section 14.6) with boundary; each part carries content_type (if not empty)
 /// and its Content-Range.
-MultipartPlan plan_multipart(const std::vector<ByteRange>& ranges, std::uint64_t size,
-                             std::string_view content_type, std::string_view boundary);
+MultipartPlan plan_multipart(const std::vector<ByteRange>& ranges, std::uint64_t size, std::string_view content_type,
+                             std::string_view boundary);
 
 }  // namespace nethttp::detail

@@ -71,8 +71,9 @@ std::string render_listing(std::string_view title, const DirectoryContents& cont
   std::string t = escape_html(title);
   std::string out;
   out.reserve(256 + contents.entries.size() * 96);
-  out += "<!doctype html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Index of ";
+  out +=
+      "<!doctype html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Index of ";
   out += t;
   out += "</title>\n</head>\n<body>\n<h1>Index of ";
   out += t;

@@ -124,19 +124,14 @@ void fail_errno(ResponseWriter& w, int err) {
   switch (err) {
     case ENOENT:
     case ENOTDIR:
-    case EXDEV:   // escape attempt refused by RESOLVE_BENEATH or the walk: do not tell
+    case EXDEV:  // escape attempt refused by RESOLVE_BENEATH or the walk: do not tell
     case ELOOP:
     case ENAMETOOLONG:
-    case ENXIO:   // a socket (or a device without its driver) in the tree: not a file to serve
-    case ENODEV:
-      error(w, "404 page not found", Status::NotFound);
-      return;
+    case ENXIO:  // a socket (or a device without its driver) in the tree: not a file to serve
+    case ENODEV: error(w, "404 page not found", Status::NotFound); return;
     case EACCES:
-    case EPERM:
-      error(w, "403 Forbidden", Status::Forbidden);
-      return;
-    default:
-      error(w, "500 Internal Server Error", Status::InternalServerError);
+    case EPERM: error(w, "403 Forbidden", Status::Forbidden); return;
+    default: error(w, "500 Internal Server Error", Status::InternalServerError);
   }
 }
 
@@ -205,10 +200,9 @@ void serve_regular(ResponseWriter& w, const Request& r, FileSource& source, cons
         OpenedFile candidate = source.open(path + std::string(pref.order[i].suffix));
         // A sibling older than its original is stale (the original was edited and the
         // sibling not rebuilt); serving it would roll the content back.
-        bool fresh = candidate.is_regular() &&
-                     (candidate.st.st_mtim.tv_sec > file.st.st_mtim.tv_sec ||
-                      (candidate.st.st_mtim.tv_sec == file.st.st_mtim.tv_sec &&
-                       candidate.st.st_mtim.tv_nsec >= file.st.st_mtim.tv_nsec));
+        bool fresh = candidate.is_regular() && (candidate.st.st_mtim.tv_sec > file.st.st_mtim.tv_sec ||
+                                                (candidate.st.st_mtim.tv_sec == file.st.st_mtim.tv_sec &&
+                                                 candidate.st.st_mtim.tv_nsec >= file.st.st_mtim.tv_nsec));
         if (fresh && candidate.fd) {
           sibling = std::move(candidate);
           chosen = &sibling;
@@ -338,8 +332,8 @@ class LazyRoot {
  private:
   std::string path_;
   std::mutex mu_;
-  UniqueFd owned_;             // guarded by mu_; set once
-  std::atomic<int> fd_{-1};    // owned_.get() once it is open
+  UniqueFd owned_;           // guarded by mu_; set once
+  std::atomic<int> fd_{-1};  // owned_.get() once it is open
 };
 
 // FileServerState is shared by every copy of a file_server Handler and every loop.
@@ -372,8 +366,8 @@ class FileServer {
     }
     detail::OpenFileCache* cache = nullptr;
     if (o.open_file_cache_entries > 0) {
-      cache = &detail::loop_cache(state_, o.open_file_cache_entries, o.open_file_cache_valid,
-                                  o.open_file_cache_inactive);
+      cache =
+          &detail::loop_cache(state_, o.open_file_cache_entries, o.open_file_cache_valid, o.open_file_cache_inactive);
     }
     int root_fd = state_->root.get();
     if (root_fd < 0) {  // the root directory does not exist (yet): warned about at startup
@@ -429,7 +423,8 @@ Handler file_server(std::string root_dir, FileServerOptions options) {
     }
     default_logger()->log(LogLevel::Warn, "file_server: root directory \"" + root_dir +
                                               "\" does not exist; every request gets 404 until it is "
-                                              "created (mkdir -p " + root_dir + " and put files in it)");
+                                              "created (mkdir -p " +
+                                              root_dir + " and put files in it)");
   }
   state->spa_index = options.index_file;
   state->options = std::move(options);
@@ -449,8 +444,7 @@ void serve_file(ResponseWriter& w, const Request& r, std::string_view path, cons
   serve_path(w, r, source, url_path, std::string(path), options, nullptr);
 }
 
-void serve_content(ResponseWriter& w, const Request& r, std::string_view name, std::time_t modtime,
-                   FileSlice content) {
+void serve_content(ResponseWriter& w, const Request& r, std::string_view name, std::time_t modtime, FileSlice content) {
   ContentValidators v = prepare_content(w, name, modtime);
   detail::serve_representation(w, r, detail::Body{std::move(content), {}}, v.etag, v.modified);
 }

@@ -53,14 +53,14 @@ bool one_of(std::string_view s, const std::array<std::string_view, N>& names) no
 
 // time_of_day parses "HH:MM:SS".
 bool time_of_day(std::string_view s, std::tm& tm) noexcept {
-  return s.size() == 8 && digits(s, 2, tm.tm_hour) && s[2] == ':' && digits(s.substr(3), 2, tm.tm_min) &&
-         s[5] == ':' && digits(s.substr(6), 2, tm.tm_sec);
+  return s.size() == 8 && digits(s, 2, tm.tm_hour) && s[2] == ':' && digits(s.substr(3), 2, tm.tm_min) && s[5] == ':' &&
+         digits(s.substr(6), 2, tm.tm_sec);
 }
 
 std::optional<std::time_t> to_time(std::tm& tm) noexcept {
   static constexpr std::array<int, 12> kDaysIn = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_mday > kDaysIn[static_cast<std::size_t>(tm.tm_mon)] ||
-      tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
+  if (tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_mday > kDaysIn[static_cast<std::size_t>(tm.tm_mon)] || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60) {
     return std::nullopt;
   }
   if (tm.tm_sec == 60) tm.tm_sec = 59;  // a leap second names the last second of its minute
@@ -112,8 +112,8 @@ std::optional<std::time_t> parse_http_date(std::string_view s) noexcept {
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (29 characters).
   if (s.size() == 29 && s[3] == ',') {
     if (!one_of(s.substr(0, 3), kDays) || s[4] != ' ' || !digits(s.substr(5), 2, tm.tm_mday) || s[7] != ' ' ||
-        !month(s.substr(8, 3), tm.tm_mon) || s[11] != ' ' || !digits(s.substr(12), 4, year) ||
-        s[16] != ' ' || !time_of_day(s.substr(17, 8), tm) || s.substr(25) != " GMT") {
+        !month(s.substr(8, 3), tm.tm_mon) || s[11] != ' ' || !digits(s.substr(12), 4, year) || s[16] != ' ' ||
+        !time_of_day(s.substr(17, 8), tm) || s.substr(25) != " GMT") {
       return std::nullopt;
     }
     tm.tm_year = year - 1900;
@@ -135,8 +135,8 @@ std::optional<std::time_t> parse_http_date(std::string_view s) noexcept {
   if (comma == std::string_view::npos || !one_of(s.substr(0, comma), kLongDays)) return std::nullopt;
   std::string_view rest = s.substr(comma + 1);
   if (rest.size() != 23 || rest[0] != ' ' || !digits(rest.substr(1), 2, tm.tm_mday) || rest[3] != '-' ||
-      !month(rest.substr(4, 3), tm.tm_mon) || rest[7] != '-' || !digits(rest.substr(8), 2, year) ||
-      rest[10] != ' ' || !time_of_day(rest.substr(11, 8), tm) || rest.substr(19) != " GMT") {
+      !month(rest.substr(4, 3), tm.tm_mon) || rest[7] != '-' || !digits(rest.substr(8), 2, year) || rest[10] != ' ' ||
+      !time_of_day(rest.substr(11, 8), tm) || rest.substr(19) != " GMT") {
     return std::nullopt;
   }
   std::time_t now = std::time(nullptr);

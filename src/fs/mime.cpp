@@ -161,8 +161,7 @@ Registry& registry() {
 }
 
 bool valid_extension_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-         c == '+';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '+';
 }
 
 bool guess_compressible(std::string_view type) noexcept {
@@ -201,8 +200,8 @@ std::string_view content_type_for(std::string_view name) noexcept {
 bool is_compressible(std::string_view content_type) noexcept {
   std::string_view essence = content_type.substr(0, content_type.find(';'));
   while (!essence.empty() && essence.back() == ' ') essence.remove_suffix(1);
-  if (essence.size() >= 5 && std::equal(essence.begin(), essence.begin() + 5, "text/",
-                                        [](char a, char b) { return lower(a) == b; })) {
+  if (essence.size() >= 5 &&
+      std::equal(essence.begin(), essence.begin() + 5, "text/", [](char a, char b) { return lower(a) == b; })) {
     return true;
   }
   auto same_type = [&](const MimeEntry& e) {
@@ -229,9 +228,8 @@ void set_type(std::string_view extension, std::string_view content_type, bool co
       !std::all_of(ext.begin(), ext.end(), detail::valid_extension_char)) {
     throw std::invalid_argument("nethttp::mime::set_type: bad extension \"" + std::string(extension) + "\"");
   }
-  if (content_type.empty() || std::any_of(content_type.begin(), content_type.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-      })) {
+  if (content_type.empty() || std::any_of(content_type.begin(), content_type.end(),
+                                          [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
     throw std::invalid_argument("nethttp::mime::set_type: bad content type for \"" + std::string(extension) + "\"");
   }
   std::string key(ext);

@@ -58,8 +58,7 @@ OpenedFile open_plain_file(const std::string& path) {
   return from_open_result(open_at(AT_FDCWD, path.c_str(), open_file_flags()));
 }
 
-OpenFileCache::OpenFileCache(std::size_t capacity, std::chrono::milliseconds valid,
-                             std::chrono::milliseconds inactive)
+OpenFileCache::OpenFileCache(std::size_t capacity, std::chrono::milliseconds valid, std::chrono::milliseconds inactive)
     : capacity_(capacity), valid_(valid), inactive_(inactive) {}
 
 bool OpenFileCache::unchanged(int root_fd, const Entry& e) {
@@ -153,7 +152,7 @@ void sweep_thread_caches() {
   std::chrono::milliseconds next = std::chrono::milliseconds::max();
   for (ThreadCaches::Slot& s : caches.slots) {
     const std::shared_ptr<const void> alive = s.owner.lock();  // keeps the root open meanwhile
-    if (!alive) continue;                                       // dropped by the next call
+    if (!alive) continue;                                      // dropped by the next call
     s.cache->sweep(now);
     if (s.cache->size() > 0) next = std::min(next, s.cache->sweep_interval());
   }

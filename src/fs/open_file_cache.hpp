@@ -79,7 +79,7 @@ class OpenFileCache {
   std::chrono::milliseconds valid_;
   std::chrono::milliseconds inactive_;
   Clock::time_point next_sweep_{};
-  int root_fd_ = -1;  // the root of the last get(); entries live beneath it
+  int root_fd_ = -1;      // the root of the last get(); entries live beneath it
   std::list<Entry> lru_;  // most recently used first
   std::unordered_map<std::string_view, std::list<Entry>::iterator> index_;  // keys view lru_'s strings
 };

@@ -133,8 +133,7 @@ RangeRequest parse_range(std::string_view header, std::uint64_t size) {
 }
 
 std::string content_range(const ByteRange& r, std::uint64_t size) {
-  return "bytes " + std::to_string(r.start) + "-" + std::to_string(r.start + r.length - 1) + "/" +
-         std::to_string(size);
+  return "bytes " + std::to_string(r.start) + "-" + std::to_string(r.start + r.length - 1) + "/" + std::to_string(size);
 }
 
 }  // namespace nethttp::detail

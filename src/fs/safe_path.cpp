@@ -243,12 +243,9 @@ bool openat2_supported() noexcept {
 
 OpenResult open_beneath(int root_fd, std::string_view relative, int flags, OpenMethod method) {
   switch (method) {
-    case OpenMethod::openat2:
-      return open_with_openat2(root_fd, relative, flags);
-    case OpenMethod::walk:
-      return open_with_walk(root_fd, relative, flags);
-    case OpenMethod::automatic:
-      break;
+    case OpenMethod::openat2: return open_with_openat2(root_fd, relative, flags);
+    case OpenMethod::walk: return open_with_walk(root_fd, relative, flags);
+    case OpenMethod::automatic: break;
   }
   if (openat2_supported()) {
     OpenResult r = open_with_openat2(root_fd, relative, flags);

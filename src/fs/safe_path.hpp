@@ -58,8 +58,7 @@ int open_file_flags() noexcept;
 /// above the root, an absolute symlink, a magic link) fails with EXDEV or ELOOP; more than
 /// 40 symlinks with ELOOP. Both methods give the same answers: openat2's RESOLVE_BENEATH
 /// semantics are what the walk reproduces in user space. Retries EINTR and openat2's EAGAIN.
-OpenResult open_beneath(int root_fd, std::string_view relative, int flags,
-                        OpenMethod method = OpenMethod::automatic);
+OpenResult open_beneath(int root_fd, std::string_view relative, int flags, OpenMethod method = OpenMethod::automatic);
 
 /// openat2_supported reports whether the running kernel has openat2(2) (probed once).
 bool openat2_supported() noexcept;

@@ -43,8 +43,8 @@ void redirect(ResponseWriter& w, const Request& r, std::string_view url, int cod
   w.write_header(code);
   // Go sends a body only for GET: a POST's client will not show it, a HEAD cannot have one.
   if (!had_type && get) {
-    std::string body = "<a href=\"" + detail::escape_html(location) + "\">" +
-                       std::string(status_text(code)) + "</a>.\n\n";
+    std::string body =
+        "<a href=\"" + detail::escape_html(location) + "\">" + std::string(status_text(code)) + "</a>.\n\n";
     w.write(body);
   }
 }

@@ -17,8 +17,7 @@ void run_detached(const BodyStream& s, std::function<void(BodyChunk&)>& fn) noex
   s.terminal(c);
   try {
     fn(c);
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 }  // namespace
 

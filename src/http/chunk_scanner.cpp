@@ -74,11 +74,8 @@ bool ChunkScanner::ext_byte(char c) noexcept {
         return is_qdtext(c);
       }
       return true;
-    case State::ext_quoted_pair:
-      state_ = State::ext_quoted;
-      return is_quotable(c);
-    default:
-      return false;
+    case State::ext_quoted_pair: state_ = State::ext_quoted; return is_quotable(c);
+    default: return false;
   }
 }
 
@@ -151,8 +148,7 @@ ChunkScanner::Result ChunkScanner::scan(std::string_view data, std::size_t& cons
         }
         break;
       case State::data: {
-        const std::size_t take =
-            static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, data.size() - i));
+        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, data.size() - i));
         remaining_ -= take;
         i += take;
         if (remaining_ == 0) state_ = State::data_cr;
@@ -174,10 +170,8 @@ ChunkScanner::Result ChunkScanner::scan(std::string_view data, std::size_t& cons
         if (r == Result::done) state_ = State::done;
         return finish(i + used, r);
       }
-      case State::done:
-        return finish(i, Result::done);
-      default:
-        break;
+      case State::done: return finish(i, Result::done);
+      default: break;
     }
     ++i;
   }

@@ -41,9 +41,23 @@ class ChunkScanner {
 
  private:
   enum class State {
-    size_first, size, size_lf, data, data_cr, data_lf, trailers, done,
+    size_first,
+    size,
+    size_lf,
+    data,
+    data_cr,
+    data_lf,
+    trailers,
+    done,
     // chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )
-    ext, ext_name_start, ext_name, ext_after_name, ext_value_start, ext_token, ext_quoted, ext_quoted_pair,
+    ext,
+    ext_name_start,
+    ext_name,
+    ext_after_name,
+    ext_value_start,
+    ext_token,
+    ext_quoted,
+    ext_quoted_pair,
   };
   static bool in_ext(State s) noexcept { return s >= State::ext; }
   /// ext_byte advances the extension state machine over c; false if c breaks the syntax.

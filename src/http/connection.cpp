@@ -23,9 +23,9 @@
 namespace nethttp::detail {
 
 namespace {
-constexpr std::size_t kWriteBudget = 4 * 1024 * 1024;   // per turn, so one client can't hog a loop
-constexpr std::int64_t kLingerMs = 2000;                 // how long we read after our last word
-constexpr std::size_t kLingerMaxBytes = 1024 * 1024;     // ...and how much we are willing to discard
+constexpr std::size_t kWriteBudget = 4 * 1024 * 1024;  // per turn, so one client can't hog a loop
+constexpr std::int64_t kLingerMs = 2000;               // how long we read after our last word
+constexpr std::size_t kLingerMaxBytes = 1024 * 1024;   // ...and how much we are willing to discard
 // Queued file ranges a connection may hold before it stops answering pipelined requests:
 // each may pin a descriptor the open-file cache has already let go (nginx and Go hold one).
 constexpr std::size_t kMaxQueuedFiles = 16;
@@ -37,8 +37,7 @@ constexpr int kMinDrainBytes = 16 * 1024;
 
 /// ConnectionTarget routes a DeferredResponse's calls, from any thread, to the connection
 /// through its loop's mailbox. `alive_` is the only state touched off the loop.
-class ConnectionTarget final : public detail::DeferredTarget,
-                               public std::enable_shared_from_this<ConnectionTarget> {
+class ConnectionTarget final : public detail::DeferredTarget, public std::enable_shared_from_this<ConnectionTarget> {
  public:
   ConnectionTarget(std::shared_ptr<Mailbox> mailbox, LoopContext* ctx, std::uint64_t token, std::uint64_t seq)
       : mailbox_(std::move(mailbox)), ctx_(ctx), token_(token), seq_(seq) {}
@@ -165,12 +164,11 @@ bool Connection::can_parse() const noexcept {
   if (body_streaming()) {
     // A streamed body is parsed only while its consumer asks and has had the last chunk:
     // otherwise the socket is left unread and TCP closes the client's window.
-    return (phase_ == Phase::open || phase_ == Phase::closing) && body_stream_->pending &&
-           ex_->request.body().empty();
+    return (phase_ == Phase::open || phase_ == Phase::closing) && body_stream_->pending && ex_->request.body().empty();
   }
   return phase_ == Phase::open && !response_pending() &&
-         (!ex_ || (ex_->out.buffered_bytes() < ctx_.config.max_output_bytes &&
-                   ex_->out.file_slices() < kMaxQueuedFiles));
+         (!ex_ ||
+          (ex_->out.buffered_bytes() < ctx_.config.max_output_bytes && ex_->out.file_slices() < kMaxQueuedFiles));
 }
 
 void Connection::set_state(ConnState s) {
@@ -380,11 +378,8 @@ bool Connection::tls_handshake() {
     case TlsStream::Handshake::want:
       // OpenSSL saw EAGAIN on the socket: the next edge resumes it.
       return false;
-    case TlsStream::Handshake::failed:
-      abort();
-      return false;
-    case TlsStream::Handshake::done:
-      break;
+    case TlsStream::Handshake::failed: abort(); return false;
+    case TlsStream::Handshake::done: break;
   }
   // The request may have come with the client's last handshake flight.
   readable_ = true;
@@ -545,8 +540,7 @@ void Connection::respond_error(Error e, std::string_view reason) {
           if (ctx->logger.enabled(LogLevel::Error)) {
             ctx->logger.log(LogLevel::Error, std::string("reject observer threw: ") + ex.what());
           }
-        } catch (...) {
-        }
+        } catch (...) {}
       }
     });
   }
@@ -593,7 +587,7 @@ void Connection::start_stream() {
   handler_deadline_ms_ = 0;
   dispatch();
   if (closed() || !body_stream_) return;  // answered without taking the body: end_stream ran
-  r.set_body_stream(nullptr);  // the request is the handler's only while it runs
+  r.set_body_stream(nullptr);             // the request is the handler's only while it runs
   handler_deadline_ms_ = deadline_kind_ == DeadlineKind::handler ? deadline_ms_ : 0;
   parser_.set_body_limit(body_stream_->limit());
   if (!parser_.resume_body()) {
@@ -730,7 +724,7 @@ void Connection::on_long_lived(std::uint64_t seq) {
 void Connection::writable_wanted() {
   if (closed() || !ex_ || in_ready_list_) return;
   if (ex_->out.buffered_bytes() > ctx_high_water_ / 2) return;  // a drain will run it
-  in_ready_list_ = true;  // next loop turn: pump() runs it
+  in_ready_list_ = true;                                        // next loop turn: pump() runs it
   ctx_.ready_writers.push_back(token_);
 }
 
@@ -789,9 +783,7 @@ void Connection::write_output() {
         ctx_.ready_writers.push_back(token_);
       }
       break;
-    case OutputQueue::Result::failed:
-      abort();
-      break;
+    case OutputQueue::Result::failed: abort(); break;
   }
 }
 
@@ -958,11 +950,8 @@ void Connection::on_deadline(std::int64_t now_ms) {
 
 void Connection::on_timeout(DeadlineKind kind) {
   switch (kind) {
-    case DeadlineKind::none:
-      return;
-    case DeadlineKind::header:
-      respond_error(Error::HeaderTimeout);
-      break;
+    case DeadlineKind::none: return;
+    case DeadlineKind::header: respond_error(Error::HeaderTimeout); break;
     case DeadlineKind::body:
       if (body_streaming()) {
         fail_body(BodyError::Timeout, Error::ReadTimeout);
@@ -997,9 +986,7 @@ void Connection::on_timeout(DeadlineKind kind) {
       return;
     case DeadlineKind::idle:
     case DeadlineKind::linger:
-    case DeadlineKind::handshake:
-      abort();
-      return;
+    case DeadlineKind::handshake: abort(); return;
   }
   pump();
 }

@@ -30,8 +30,8 @@
 #include <string>
 
 #include "http/exchange.hpp"
-#include "nethttp/body_reader.hpp"
 #include "http/request_parser.hpp"
+#include "nethttp/body_reader.hpp"
 #include "nethttp/deferred.hpp"
 #include "nethttp/server_config.hpp"
 #include "nethttp/unique_fd.hpp"
@@ -168,26 +168,27 @@ class Connection final : public ParserEvents {
   std::unique_ptr<Exchange> ex_;
   std::shared_ptr<ConnectionTarget> target_;  // the deferred response in flight, if any
   std::shared_ptr<BodyStream> body_stream_;   // the streamed request body, if any
-  std::unique_ptr<TlsStream> tls_;  // the transport seam: null for cleartext (plain syscalls)
-  bool wants_tls_ = false;          // from a TLS listener (tls_ may be gone: plaintext 400)
+  std::unique_ptr<TlsStream> tls_;            // the transport seam: null for cleartext (plain syscalls)
+  bool wants_tls_ = false;                    // from a TLS listener (tls_ may be gone: plaintext 400)
   std::shared_ptr<Takeover> takeover_;        // a 101 is being written: hand over after it
   std::uint64_t deferred_seq_ = 0;
   std::int64_t deadline_ms_ = 0;
-  std::int64_t armed_ms_ = 0;       // earliest timer entry queued for us (0: none known)
+  std::int64_t armed_ms_ = 0;  // earliest timer entry queued for us (0: none known)
   std::int64_t message_start_ms_ = 0;
-  std::int64_t handler_deadline_ms_ = 0;  // the handler deadline (0: none), restored after a write stall or a paused streamed body
-  std::size_t ctx_high_water_;            // config.output_high_water
+  std::int64_t handler_deadline_ms_ =
+      0;  // the handler deadline (0: none), restored after a write stall or a paused streamed body
+  std::size_t ctx_high_water_;  // config.output_high_water
   std::size_t linger_discarded_ = 0;
-  int last_kernel_queue_ = -1;      // SIOCOUTQ when the write stalled, then at each check
-  unsigned batch_ = 0;              // responses produced since the last write
+  int last_kernel_queue_ = -1;  // SIOCOUTQ when the write stalled, then at each check
+  unsigned batch_ = 0;          // responses produced since the last write
   DeadlineKind deadline_kind_ = DeadlineKind::none;
   ConnState state_ = ConnState::New;
   Phase phase_ = Phase::open;
   Pump pump_ = Pump::idle;
-  bool readable_ = true;            // edge-triggered: no EAGAIN seen since the last edge
-  bool peer_eof_ = false;           // the client sent FIN
-  bool in_ready_list_ = false;      // queued in ctx_.ready_writers for more write budget
-  bool answered_early_ = false;     // check_continue refused the body with its own response
+  bool readable_ = true;         // edge-triggered: no EAGAIN seen since the last edge
+  bool peer_eof_ = false;        // the client sent FIN
+  bool in_ready_list_ = false;   // queued in ctx_.ready_writers for more write budget
+  bool answered_early_ = false;  // check_continue refused the body with its own response
 };
 
 }  // namespace nethttp::detail

@@ -10,9 +10,12 @@ HeaderScanner::Result HeaderScanner::scan(std::string_view data, std::size_t& co
     char c = data[i];
     switch (state_) {
       case State::start:  // RFC 9112 2.2: empty lines before the request line are skipped
-        if (c == '\r') state_ = State::start_cr;
-        else if (c == '\n') return Result::error;
-        else state_ = State::request_line;
+        if (c == '\r')
+          state_ = State::start_cr;
+        else if (c == '\n')
+          return Result::error;
+        else
+          state_ = State::request_line;
         break;
       case State::start_cr:
         if (c != '\n') return Result::error;
@@ -40,9 +43,12 @@ HeaderScanner::Result HeaderScanner::scan(std::string_view data, std::size_t& co
         state_ = State::line_start;
         break;
       case State::line_start:
-        if (c == '\r') state_ = State::end_cr;
-        else if (c == ' ' || c == '\t' || c == '\n' || c == ':') return Result::error;  // obs-fold, bare LF, no name
-        else state_ = State::name;
+        if (c == '\r')
+          state_ = State::end_cr;
+        else if (c == ' ' || c == '\t' || c == '\n' || c == ':')
+          return Result::error;  // obs-fold, bare LF, no name
+        else
+          state_ = State::name;
         break;
       case State::name:
         while (c != ':') {
@@ -60,9 +66,7 @@ HeaderScanner::Result HeaderScanner::scan(std::string_view data, std::size_t& co
         state_ = State::done;
         consumed = i + 1;
         return Result::done;
-      case State::done:
-        consumed = i;
-        return Result::done;
+      case State::done: consumed = i; return Result::done;
     }
   }
   consumed = i;

@@ -4,8 +4,8 @@
 #include <cstring>
 
 #include "http/connection.hpp"
-#include "tls/tls_context.hpp"
 #include "http/upgraded_stream.hpp"
+#include "tls/tls_context.hpp"
 
 namespace nethttp::detail {
 
@@ -14,8 +14,7 @@ constexpr std::size_t kReadBufferBytes = 64 * 1024;
 constexpr std::size_t kMaxPooledExchanges = 256;
 }  // namespace
 
-LoopContext::LoopContext(EventLoop& l, const ServerConfig& c, const Handler& h, Logger& lg, unsigned i,
-                         ServerHooks& hk)
+LoopContext::LoopContext(EventLoop& l, const ServerConfig& c, const Handler& h, Logger& lg, unsigned i, ServerHooks& hk)
     : loop(l), config(c), handler(h), logger(lg), index(i), hooks(hk) {
   limits.max_uri_bytes = config.max_uri_bytes;
   limits.max_header_bytes = config.max_header_bytes;

@@ -2,10 +2,10 @@
 // LoopContext: everything one event loop's connections share. It belongs to the loop's
 // thread; only the counters and the route note are read from other threads.
 
-#include <atomic>
 #include <netinet/in.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -51,8 +51,8 @@ class ServerHooks {
 
 class LoopContext {
  public:
-  LoopContext(EventLoop& loop, const ServerConfig& config, const Handler& handler, Logger& logger,
-              unsigned index, ServerHooks& hooks);
+  LoopContext(EventLoop& loop, const ServerConfig& config, const Handler& handler, Logger& logger, unsigned index,
+              ServerHooks& hooks);
   ~LoopContext();
   LoopContext(const LoopContext&) = delete;
   LoopContext& operator=(const LoopContext&) = delete;

@@ -18,10 +18,10 @@ class TlsStream;
 class OutputQueue {
  public:
   enum class Result {
-    drained,   ///< everything was handed to the kernel
-    blocked,   ///< the socket is full; wait for writability
-    yielded,   ///< the budget ran out with the socket still writable
-    failed,    ///< the peer is gone or the file shrank: close the connection
+    drained,  ///< everything was handed to the kernel
+    blocked,  ///< the socket is full; wait for writability
+    yielded,  ///< the budget ran out with the socket still writable
+    failed,   ///< the peer is gone or the file shrank: close the connection
   };
 
   /// append copies bytes to the end of the queue.

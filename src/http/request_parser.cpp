@@ -150,8 +150,7 @@ RequestParser::Status RequestParser::execute(std::string_view data, std::size_t&
         consumed = 0;
         return Status::error;
       }
-      case HeaderScanner::Result::need_more:
-        return run_head(data, consumed);
+      case HeaderScanner::Result::need_more: return run_head(data, consumed);
       case HeaderScanner::Result::done: {
         // The header block alone first: only then is it known whether a chunked body
         // follows, whose framing must pass the ChunkScanner before llhttp reads it.
@@ -432,8 +431,10 @@ Error RequestParser::validate_headers() {
     if (other) return chunked_last ? Error::UnsupportedTransferEncoding : Error::BadRequest;
     if (!chunked_last) return Error::BadRequest;
   }
-  if ((parser_.flags & F_CONTENT_LENGTH) && saw_te) return reject("both Content-Length and Transfer-Encoding");  // smuggling
-  const bool has_body = (parser_.flags & F_CHUNKED) || ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > 0);
+  if ((parser_.flags & F_CONTENT_LENGTH) && saw_te)
+    return reject("both Content-Length and Transfer-Encoding");  // smuggling
+  const bool has_body =
+      (parser_.flags & F_CHUNKED) || ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > 0);
   // A streamed body's limit is the consumer's (checked in resume_body); buffered ones get
   // max_body_bytes, before the body is read.
   stream_ = has_body && events_.stream_body(r);
@@ -494,7 +495,8 @@ int RequestParser::on_chunk_header(llhttp_t* p) {
   s.chunk_ext_bytes_ = 0;
   // llhttp puts the announced chunk size in content_length: refuse before the bytes arrive.
   if (s.stream_) {
-    if (p->content_length > s.body_limit_ - std::min(s.body_limit_, s.body_received_)) return s.fail(Error::BodyTooLarge);
+    if (p->content_length > s.body_limit_ - std::min(s.body_limit_, s.body_received_))
+      return s.fail(Error::BodyTooLarge);
     return 0;
   }
   if (p->content_length > s.limits_.max_body_bytes - std::min(s.limits_.max_body_bytes, s.request_->body().size())) {

@@ -19,8 +19,8 @@ std::string_view status_line(int code) {
     std::array<std::string, 1000> a;
     for (int c = 100; c < 1000; ++c) {
       std::string_view text = status_text(c);
-      a[static_cast<std::size_t>(c)] = "HTTP/1.1 " + std::to_string(c) + " " +
-                                       std::string(text.empty() ? "Status" : text) + "\r\n";
+      a[static_cast<std::size_t>(c)] =
+          "HTTP/1.1 " + std::to_string(c) + " " + std::string(text.empty() ? "Status" : text) + "\r\n";
     }
     return a;
   }();

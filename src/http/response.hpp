@@ -93,8 +93,8 @@ class ResponseImpl final : public ResponseWriter {
   OutputQueue* out_ = nullptr;
   DateCache* date_ = nullptr;
   Headers headers_;
-  std::string body_;                    // buffered body before commit
-  std::vector<PendingFile> files_;      // file ranges before commit, in order with body_
+  std::string body_;                // buffered body before commit
+  std::vector<PendingFile> files_;  // file ranges before commit, in order with body_
   std::uint64_t pending_file_bytes_ = 0;
   std::vector<std::function<void(const ResponseStats&)>> on_finish_;
   std::function<void(ResponseWriter&)> on_writable_;

@@ -44,12 +44,13 @@ class StreamTakeover final : public Takeover {
       try {
         fn_(stream);
       } catch (const std::exception& e) {
-        if (ctx.logger.enabled(LogLevel::Error)) ctx.logger.log(LogLevel::Error, std::string("upgrade callback threw: ") + e.what());
+        if (ctx.logger.enabled(LogLevel::Error))
+          ctx.logger.log(LogLevel::Error, std::string("upgrade callback threw: ") + e.what());
         stream->abort();
         return;
       }
       stream->pump();  // the bytes that came with the request, then the socket
-    } catch (...) {  // no memory: the descriptor closes with the stream
+    } catch (...) {    // no memory: the descriptor closes with the stream
     }
   }
 
@@ -64,9 +65,9 @@ class HijackTakeover final : public Takeover {
     try {
       fn_(HijackedConnection{std::move(fd), std::move(leftover), std::move(remote)});
     } catch (const std::exception& e) {
-      if (ctx.logger.enabled(LogLevel::Error)) ctx.logger.log(LogLevel::Error, std::string("hijack callback threw: ") + e.what());
-    } catch (...) {
-    }
+      if (ctx.logger.enabled(LogLevel::Error))
+        ctx.logger.log(LogLevel::Error, std::string("hijack callback threw: ") + e.what());
+    } catch (...) {}
   }
 
  private:
@@ -156,15 +157,12 @@ void UpgradedConn::pump() {
     if (!out_.empty()) {
       std::size_t written = 0;
       switch (out_.write_to(fd_.get(), kWriteBudget, written)) {
-        case OutputQueue::Result::failed:
-          finish();
-          break;
+        case OutputQueue::Result::failed: finish(); break;
         case OutputQueue::Result::yielded:
           schedule_pump();  // let other connections have the loop first
           break;
         case OutputQueue::Result::drained:
-        case OutputQueue::Result::blocked:
-          break;
+        case OutputQueue::Result::blocked: break;
       }
       if (closed_) break;
     }
@@ -251,8 +249,7 @@ void UpgradedConn::finish() noexcept {
       if (ctx_.logger.enabled(LogLevel::Error)) {
         ctx_.logger.log(LogLevel::Error, std::string("on_close threw (upgraded ") + remote_ + "): " + e.what());
       }
-    } catch (...) {
-    }
+    } catch (...) {}
   }
 }
 

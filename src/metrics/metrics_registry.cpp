@@ -111,8 +111,7 @@ std::string MetricsRegistry::State::render() const {
   return out;
 }
 
-MetricsRegistry::MetricsRegistry(std::vector<double> buckets)
-    : state_(std::make_shared<State>(std::move(buckets))) {}
+MetricsRegistry::MetricsRegistry(std::vector<double> buckets) : state_(std::make_shared<State>(std::move(buckets))) {}
 
 void MetricsRegistry::attach(const Server* server) const noexcept {
   state_->server_.store(server, std::memory_order_release);

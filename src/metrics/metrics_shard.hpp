@@ -12,8 +12,8 @@ namespace nethttp::detail {
 
 /// kMetricMethods are the method label values; anything else counts as "other", so a
 /// client cannot blow up the number of series with made-up methods.
-inline constexpr std::array<std::string_view, 10> kMetricMethods = {
-    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "other"};
+inline constexpr std::array<std::string_view, 10> kMetricMethods = {"GET",   "HEAD",    "POST",    "PUT",   "DELETE",
+                                                                    "PATCH", "OPTIONS", "CONNECT", "TRACE", "other"};
 /// kMetricCodes are the status class label values; index = status / 100 - 1, or 5 for other.
 inline constexpr std::array<std::string_view, 6> kMetricCodes = {"1xx", "2xx", "3xx", "4xx", "5xx", "other"};
 

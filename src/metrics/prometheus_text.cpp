@@ -33,8 +33,8 @@ std::string render_request_metrics(const MetricsTotals& t, const std::vector<dou
     for (std::size_t c = 0; c < t.requests[m].size(); ++c) {
       // Only series that have happened: 60 zero lines would bury the real ones.
       if (t.requests[m][c] == 0) continue;
-      fmt::format_to(it, "nethttp_requests_total{{method=\"{}\",code=\"{}\"}} {}\n", kMetricMethods[m],
-                     kMetricCodes[c], t.requests[m][c]);
+      fmt::format_to(it, "nethttp_requests_total{{method=\"{}\",code=\"{}\"}} {}\n", kMetricMethods[m], kMetricCodes[c],
+                     t.requests[m][c]);
     }
   }
   header(out, "nethttp_request_duration_seconds", "histogram",

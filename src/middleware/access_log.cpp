@@ -8,14 +8,13 @@
 // before my request is out. FlushSink also owns the destination sink, which reopen() swaps
 // for a new one under the sink's mutex (the worker writes under the same mutex).
 
+#include <fcntl.h>
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
 #include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
-
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>

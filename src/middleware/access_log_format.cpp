@@ -99,8 +99,8 @@ std::string format_access_line(AccessLogFormat format, const AccessLogEntry& e) 
     field(",\"remote\":", e.remote);
     field(",\"method\":", e.method);
     field(",\"uri\":", e.target);
-    out += fmt::format(",\"proto\":\"HTTP/{}.{}\",\"status\":{},\"bytes\":{},\"duration_ms\":{:.3f}",
-                       e.version.major, e.version.minor, e.stats.status, e.stats.body_bytes,
+    out += fmt::format(",\"proto\":\"HTTP/{}.{}\",\"status\":{},\"bytes\":{},\"duration_ms\":{:.3f}", e.version.major,
+                       e.version.minor, e.stats.status, e.stats.body_bytes,
                        std::chrono::duration<double, std::milli>(e.duration).count());
     field(",\"referer\":", e.referer);
     field(",\"user_agent\":", e.user_agent);

@@ -14,7 +14,7 @@ namespace nethttp::detail {
 /// AccessLogEntry is what one access log line says. The request fields are copied when the
 /// request arrives, since the Request is reused before a deferred response finishes.
 struct AccessLogEntry {
-  std::string remote;      ///< client IP
+  std::string remote;  ///< client IP
   std::string method;
   std::string target;
   HttpVersion version;

@@ -19,9 +19,7 @@ bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
 
 }  // namespace
 
-bool accepts_gzip(std::string_view header) noexcept {
-  return coding_weight(header, {"gzip", "x-gzip"}) > 0;
-}
+bool accepts_gzip(std::string_view header) noexcept { return coding_weight(header, {"gzip", "x-gzip"}) > 0; }
 
 bool compressible(std::string_view content_type) noexcept {
   std::string_view type = trim_ows(content_type.substr(0, content_type.find(';')));
@@ -32,10 +30,18 @@ bool compressible(std::string_view content_type) noexcept {
   if (istarts_with(type, "text/")) return true;
   if (iends_with(type, "+json") || iends_with(type, "+xml")) return true;
   static constexpr std::array<std::string_view, 13> kTypes = {
-      "application/json",       "application/javascript", "application/x-javascript",
-      "application/ecmascript", "application/xml",        "application/x-ndjson",
-      "application/yaml",       "application/x-yaml",     "application/wasm",
-      "application/vnd.ms-fontobject", "font/ttf",        "font/otf",
+      "application/json",
+      "application/javascript",
+      "application/x-javascript",
+      "application/ecmascript",
+      "application/xml",
+      "application/x-ndjson",
+      "application/yaml",
+      "application/x-yaml",
+      "application/wasm",
+      "application/vnd.ms-fontobject",
+      "font/ttf",
+      "font/otf",
       "image/x-icon",
   };
   for (std::string_view t : kTypes) {

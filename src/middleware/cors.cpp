@@ -29,8 +29,7 @@ struct OriginPattern {
 
   bool matches(std::string_view origin) const noexcept {
     if (!wildcard) return origin == prefix;
-    return origin.size() >= prefix.size() + suffix.size() && origin.starts_with(prefix) &&
-           origin.ends_with(suffix);
+    return origin.size() >= prefix.size() + suffix.size() && origin.starts_with(prefix) && origin.ends_with(suffix);
   }
 };
 
@@ -70,7 +69,8 @@ class Cors {
   void serve(const Handler& next, ResponseWriter& w, Request& r) const {
     Headers& out = w.headers();
     std::string_view origin = r.header("Origin");
-    const bool preflight = r.method() == "OPTIONS" && !origin.empty() && r.headers().has("Access-Control-Request-Method");
+    const bool preflight =
+        r.method() == "OPTIONS" && !origin.empty() && r.headers().has("Access-Control-Request-Method");
     if (preflight) {
       // A preflight answer depends on all three request headers, whatever the outcome.
       out.add("Vary", "Origin");

@@ -33,8 +33,8 @@ void GzipWriter::write_header(int status) {
   Headers& h = inner_.headers();
   // Ranges address bytes of the identity representation (RFC 9110 14.1), and a response
   // that already has a coding must not get a second one here.
-  const bool eligible = !bodyless(status) && status != 206 && !h.has("Content-Range") &&
-                        !h.has("Content-Encoding") && compressible(h.get("Content-Type"));
+  const bool eligible = !bodyless(status) && status != 206 && !h.has("Content-Range") && !h.has("Content-Encoding") &&
+                        compressible(h.get("Content-Type"));
   if (!eligible) {
     begin_passthrough();
     return;
@@ -91,10 +91,8 @@ bool GzipWriter::write(std::string_view data) {
       buffer_.append(data);
       if (buffer_.size() >= options_.min_bytes) begin_compression();
       return !client_gone_;
-    case Mode::compressing:
-      return emit(data, Z_NO_FLUSH);
-    default:
-      return inner_.write(data);
+    case Mode::compressing: return emit(data, Z_NO_FLUSH);
+    default: return inner_.write(data);
   }
 }
 
@@ -119,8 +117,8 @@ bool GzipWriter::send_file(FileSlice slice) {
   std::string chunk(64 * 1024, '\0');
   std::uint64_t off = slice.offset, left = slice.length;
   while (left > 0) {
-    ssize_t n = ::pread(slice.file->get(), chunk.data(), std::min<std::uint64_t>(left, chunk.size()),
-                        static_cast<off_t>(off));
+    ssize_t n =
+        ::pread(slice.file->get(), chunk.data(), std::min<std::uint64_t>(left, chunk.size()), static_cast<off_t>(off));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;  // error or truncated file
     if (!emit(std::string_view(chunk.data(), static_cast<std::size_t>(n)), Z_NO_FLUSH)) return false;
@@ -146,11 +144,8 @@ void GzipWriter::finish() {
     case Mode::buffering:
       begin_passthrough();  // under min_bytes: not worth it
       break;
-    case Mode::compressing:
-      emit({}, Z_FINISH);
-      break;
-    default:
-      break;
+    case Mode::compressing: emit({}, Z_FINISH); break;
+    default: break;
   }
 }
 

@@ -69,7 +69,7 @@ class GzipWriter final : public ResponseWriter {
   const bool client_accepts_;
   Mode mode_ = Mode::start;
   int status_ = 0;
-  std::string buffer_;          // body held while buffering; compressed output otherwise
+  std::string buffer_;  // body held while buffering; compressed output otherwise
   std::uint64_t bytes_in_ = 0;
   bool client_gone_ = false;
   std::unique_ptr<Deflater> deflater_;

@@ -52,8 +52,8 @@ Middleware recovery(std::shared_ptr<Logger> logger) {
       }
       const bool sent = w.status() != 0;
       logger->log(LogLevel::Error, "recovered from exception serving " + std::string(r.method()) + " " +
-                                       std::string(r.target()) + " for " + std::string(r.remote_addr()) +
-                                       ": " + describe(failure) +
+                                       std::string(r.target()) + " for " + std::string(r.remote_addr()) + ": " +
+                                       describe(failure) +
                                        (sent ? " (response already started; closing the connection)" : ""));
       if (watch.deferred()) return;
       // Past the status line a 500 cannot be sent; the server closes the connection instead.

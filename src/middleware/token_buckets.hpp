@@ -16,8 +16,8 @@ namespace nethttp::detail {
 /// TokenBuckets keeps one token bucket per key: `burst` tokens at most, refilled at `rate`
 /// per second. Keys are spread over shards by hash, each with its own mutex, map and LRU
 /// list, so threads contend only when their keys share a shard. Each shard holds at most
-/// floor(max_keys / shards) keys (so never more than max_keys in all) and forgets its least recently used key beyond that.
-/// Thread-safe.
+/// floor(max_keys / shards) keys (so never more than max_keys in all) and forgets its least recently used key beyond
+/// that. Thread-safe.
 class TokenBuckets {
  public:
   using Clock = std::chrono::steady_clock;

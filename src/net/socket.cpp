@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstddef>
 #include <charconv>
+#include <cstddef>
 #include <cstring>
 
 namespace nethttp::detail {
@@ -260,15 +260,12 @@ AcceptStatus accept_connection(int listen_fd, UniqueFd& out, sockaddr_in6& peer,
       case EINTR:
       case ECONNABORTED:  // the client gave up while queued: try the next one
         continue;
-      case EAGAIN:
-        return AcceptStatus::would_block;
+      case EAGAIN: return AcceptStatus::would_block;
       case EMFILE:
       case ENFILE:
       case ENOBUFS:
-      case ENOMEM:
-        return AcceptStatus::out_of_descriptors;
-      default:
-        return AcceptStatus::failed;
+      case ENOMEM: return AcceptStatus::out_of_descriptors;
+      default: return AcceptStatus::failed;
     }
   }
 }

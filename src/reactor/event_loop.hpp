@@ -104,8 +104,8 @@ class EventLoop {
 
   Poller poller_;
   std::shared_ptr<Mailbox> mailbox_;
-  TimerQueue keyed_;                          // connection deadlines
-  TimerQueue tasks_;                          // run_after timers, key = id
+  TimerQueue keyed_;  // connection deadlines
+  TimerQueue tasks_;  // run_after timers, key = id
   std::unordered_map<std::uint64_t, Task> tasks_by_id_;
   std::uint64_t next_timer_id_ = 1;
   std::int64_t now_ms_ = 0;

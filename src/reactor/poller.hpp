@@ -60,7 +60,8 @@ inline void fail_next_poll(int err) noexcept { poll_fault.store(err, std::memory
 
 /// take_poll_fault returns and clears an injected fault, 0 if none (the backends' wait).
 inline int take_poll_fault() noexcept {
-  if (poll_fault.load(std::memory_order_relaxed) == 0) [[likely]] return 0;
+  if (poll_fault.load(std::memory_order_relaxed) == 0) [[likely]]
+    return 0;
   return poll_fault.exchange(0);
 }
 

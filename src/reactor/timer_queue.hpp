@@ -14,9 +14,7 @@ namespace nethttp::detail {
 struct TimerEntry {
   std::int64_t deadline_ms;
   std::uint64_t key;
-  friend bool operator>(const TimerEntry& a, const TimerEntry& b) noexcept {
-    return a.deadline_ms > b.deadline_ms;
-  }
+  friend bool operator>(const TimerEntry& a, const TimerEntry& b) noexcept { return a.deadline_ms > b.deadline_ms; }
 };
 
 class TimerQueue {

@@ -22,14 +22,12 @@ Wakeup::Wakeup() {
 
 void Wakeup::notify() noexcept {
   char b = 1;
-  while (::write(write_.get(), &b, 1) < 0 && errno == EINTR) {
-  }
+  while (::write(write_.get(), &b, 1) < 0 && errno == EINTR) {}
 }
 
 void Wakeup::drain() noexcept {
   char buf[64];
-  while (::read(read_.get(), buf, sizeof buf) > 0) {
-  }
+  while (::read(read_.get(), buf, sizeof buf) > 0) {}
 }
 
 }  // namespace nethttp::detail

@@ -16,14 +16,12 @@ Wakeup::Wakeup() : read_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
 void Wakeup::notify() noexcept {
   std::uint64_t one = 1;
   // EAGAIN means the counter is saturated: the loop is already due to wake.
-  while (::write(read_.get(), &one, sizeof one) < 0 && errno == EINTR) {
-  }
+  while (::write(read_.get(), &one, sizeof one) < 0 && errno == EINTR) {}
 }
 
 void Wakeup::drain() noexcept {
   std::uint64_t value;
-  while (::read(read_.get(), &value, sizeof value) < 0 && errno == EINTR) {
-  }
+  while (::read(read_.get(), &value, sizeof value) < 0 && errno == EINTR) {}
 }
 
 }  // namespace nethttp::detail

@@ -31,7 +31,7 @@ class SegmentUnescaper {
 
  private:
   std::array<char, kInline> inline_;  // deliberately not zeroed: written before read
-  std::string heap_;  // only for segments longer than kInline
+  std::string heap_;                  // only for segments longer than kInline
 };
 
 /// PathStep is one step of walking an escaped path ("" or starting with '/') segment by
@@ -40,8 +40,8 @@ class SegmentUnescaper {
 struct PathStep {
   enum class Kind : std::uint8_t { end, trailing_slash, segment };
   Kind kind = Kind::end;
-  std::string_view segment;  ///< the escaped segment, when kind == segment
-  std::string_view rest;     ///< the path after it: "" or starting with '/'
+  std::string_view segment;       ///< the escaped segment, when kind == segment
+  std::string_view rest;          ///< the path after it: "" or starting with '/'
   bool rest_extra_slash = false;  ///< whether the virtual trailing '/' is still ahead
   bool escaped = false;           ///< whether segment contains '%' (needs unescaping)
 };

@@ -83,12 +83,9 @@ Relationship compare_segments(const Segment& s1, const Segment& s2) noexcept {
 // and disjoint anywhere is disjoint everywhere.
 Relationship combine(Relationship r1, Relationship r2) noexcept {
   switch (r1) {
-    case Relationship::equivalent:
-      return r2;
-    case Relationship::disjoint:
-      return Relationship::disjoint;
-    case Relationship::overlaps:
-      return r2 == Relationship::disjoint ? Relationship::disjoint : Relationship::overlaps;
+    case Relationship::equivalent: return r2;
+    case Relationship::disjoint: return Relationship::disjoint;
+    case Relationship::overlaps: return r2 == Relationship::disjoint ? Relationship::disjoint : Relationship::overlaps;
     case Relationship::more_general:
     case Relationship::more_specific:
       if (r2 == Relationship::equivalent) return r1;
@@ -102,15 +99,12 @@ Relationship combine(Relationship r1, Relationship r2) noexcept {
 void write_example(std::string& out, const Segment& s) {
   out.push_back('/');
   switch (s.kind) {
-    case SegmentKind::literal:
-      out += escape_segment(s.text);
-      break;
+    case SegmentKind::literal: out += escape_segment(s.text); break;
     case SegmentKind::wildcard:
       out += s.text;  // an identifier never needs escaping
       break;
     case SegmentKind::multi:
-    case SegmentKind::end_slash:
-      break;  // "/" alone: the multi matches it empty, {$} is exactly it
+    case SegmentKind::end_slash: break;  // "/" alone: the multi matches it empty, {$} is exactly it
   }
 }
 
@@ -280,8 +274,7 @@ bool path_matches(const Pattern& p, std::string_view path) {
       case SegmentKind::end_slash:
         if (step.kind != PathStep::Kind::trailing_slash) return false;
         break;
-      case SegmentKind::multi:
-        break;
+      case SegmentKind::multi: break;
     }
     path = step.rest;
   }

@@ -59,11 +59,11 @@ struct RoutingTree::Node {
   };
   static bool before(const Child& c, std::uint64_t h) noexcept { return c.hash < h; }
 
-  const Route* route = nullptr;       // set when a pattern ends here
-  std::vector<Child> literals;        // sorted by hash
-  std::unique_ptr<Node> wildcard;     // {name}
-  std::unique_ptr<Node> multi;        // {name...} or trailing '/'; always a leaf
-  std::unique_ptr<Node> end_slash;    // {$}; always a leaf
+  const Route* route = nullptr;     // set when a pattern ends here
+  std::vector<Child> literals;      // sorted by hash
+  std::unique_ptr<Node> wildcard;   // {name}
+  std::unique_ptr<Node> multi;      // {name...} or trailing '/'; always a leaf
+  std::unique_ptr<Node> end_slash;  // {$}; always a leaf
 
   [[nodiscard]] const Node* literal(std::string_view key) const noexcept {
     if (literals.size() <= kLinearChildren) {
@@ -96,7 +96,7 @@ struct RoutingTree::MethodLevel {
     std::string method;
     std::unique_ptr<Node> node;
   };
-  std::vector<Entry> methods;       // a handful at most, so a linear scan is fastest
+  std::vector<Entry> methods;  // a handful at most, so a linear scan is fastest
   std::unique_ptr<Node> any_method;
 
   [[nodiscard]] const Node* find(std::string_view method) const noexcept {
@@ -144,18 +144,10 @@ void RoutingTree::add(const Route& route) {
   for (const Segment& seg : p.segments) {
     std::unique_ptr<Node>* slot = nullptr;
     switch (seg.kind) {
-      case SegmentKind::literal:
-        n = &n->add_literal(seg.text);
-        continue;
-      case SegmentKind::wildcard:
-        slot = &n->wildcard;
-        break;
-      case SegmentKind::multi:
-        slot = &n->multi;
-        break;
-      case SegmentKind::end_slash:
-        slot = &n->end_slash;
-        break;
+      case SegmentKind::literal: n = &n->add_literal(seg.text); continue;
+      case SegmentKind::wildcard: slot = &n->wildcard; break;
+      case SegmentKind::multi: slot = &n->multi; break;
+      case SegmentKind::end_slash: slot = &n->end_slash; break;
     }
     if (!*slot) *slot = std::make_unique<Node>();
     n = slot->get();
@@ -172,9 +164,8 @@ void RoutingTree::add(const Route& route) {
 
 const RoutingTree::MethodLevel* RoutingTree::find_host(std::string_view host) const noexcept {
   if (hosts_.empty()) return nullptr;
-  auto it = std::lower_bound(hosts_.begin(), hosts_.end(), host, [](const HostEntry& e, std::string_view h) {
-    return compare_host(h, e.host) > 0;
-  });
+  auto it = std::lower_bound(hosts_.begin(), hosts_.end(), host,
+                             [](const HostEntry& e, std::string_view h) { return compare_host(h, e.host) > 0; });
   return it != hosts_.end() && compare_host(host, it->host) == 0 ? it->level.get() : nullptr;
 }
 
@@ -192,8 +183,7 @@ const Route* RoutingTree::match(std::string_view host, std::string_view method, 
 }
 
 const Route* RoutingTree::match_method_and_path(const MethodLevel& level, std::string_view method,
-                                                std::string_view path, bool extra_slash,
-                                                SegmentUnescaper& unescaper) {
+                                                std::string_view path, bool extra_slash, SegmentUnescaper& unescaper) {
   if (const Node* n = level.find(method)) {
     if (const Route* r = match_path(*n, path, extra_slash, unescaper)) return r;
   }
@@ -211,15 +201,13 @@ const Route* RoutingTree::match_path(const Node& n, std::string_view path, bool 
                                      SegmentUnescaper& unescaper) {
   PathStep step = next_step(path, extra_slash);
   switch (step.kind) {
-    case PathStep::Kind::end:
-      return n.route;
+    case PathStep::Kind::end: return n.route;
     case PathStep::Kind::trailing_slash:
       // {$} is exactly this; a multi matches it as an empty rest; a single wildcard never
       // matches a trailing slash.
       if (n.end_slash) return n.end_slash->route;
       return n.multi ? n.multi->route : nullptr;
-    case PathStep::Kind::segment:
-      break;
+    case PathStep::Kind::segment: break;
   }
   // The unescaped key lives in the unescaper only until the next decode, which is fine:
   // it is needed for this lookup alone.

@@ -54,8 +54,8 @@ class RoutingTree {
   /// ("" for none), compared case-insensitively; method is compared exactly; path is the
   /// escaped, clean request path. extra_slash matches path as if '/' were appended. Does
   /// not allocate for segments up to SegmentUnescaper::kInline bytes.
-  [[nodiscard]] const Route* match(std::string_view host, std::string_view method,
-                                   std::string_view path, bool extra_slash = false) const;
+  [[nodiscard]] const Route* match(std::string_view host, std::string_view method, std::string_view path,
+                                   bool extra_slash = false) const;
 
   /// has_slash_pattern reports whether some pattern ending in '/', {name...} or {$} has
   /// exactly `segments` segments. Only such a pattern can match "path/" exactly when "path"
@@ -76,9 +76,8 @@ class RoutingTree {
   struct MethodLevel;
   struct HostEntry;
   [[nodiscard]] const MethodLevel* find_host(std::string_view host) const noexcept;
-  static const Route* match_method_and_path(const MethodLevel& level, std::string_view method,
-                                            std::string_view path, bool extra_slash,
-                                            SegmentUnescaper& unescaper);
+  static const Route* match_method_and_path(const MethodLevel& level, std::string_view method, std::string_view path,
+                                            bool extra_slash, SegmentUnescaper& unescaper);
   static const Route* match_path(const Node& node, std::string_view path, bool extra_slash,
                                  SegmentUnescaper& unescaper);
 

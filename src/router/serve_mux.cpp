@@ -171,12 +171,26 @@ std::string location_for(std::string_view location) {
   detail::append_percent_encoded(out, path, [](unsigned char c) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return false;
     switch (c) {
-      case '-': case '.': case '_': case '~':                                                    // unreserved
-      case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': case ',':  // sub-delims
-      case ';': case '=': case ':': case '@': case '/': case '%':
-        return false;
-      default:
-        return true;
+      case '-':
+      case '.':
+      case '_':
+      case '~':  // unreserved
+      case '!':
+      case '$':
+      case '&':
+      case '\'':
+      case '(':
+      case ')':
+      case '*':
+      case '+':
+      case ',':  // sub-delims
+      case ';':
+      case '=':
+      case ':':
+      case '@':
+      case '/':
+      case '%': return false;
+      default: return true;
     }
   });
   if (q != std::string_view::npos) out += detail::escape_redirect_location(location.substr(q));
@@ -250,8 +264,8 @@ void ServeMux::handle(std::string_view pattern, Handler handler, std::source_loc
     if (detail::conflicts(parsed, existing->pattern)) {
       throw std::invalid_argument(fmt::format(
           "nethttp: ServeMux: pattern {} (registered at {}) conflicts with pattern {} (registered at {}):\n{}",
-          detail::quote_pattern(parsed.str), location, detail::quote_pattern(existing->pattern.str),
-          existing->location, detail::describe_conflict(parsed, existing->pattern)));
+          detail::quote_pattern(parsed.str), location, detail::quote_pattern(existing->pattern.str), existing->location,
+          detail::describe_conflict(parsed, existing->pattern)));
     }
   }
   state_->routes.push_back(std::make_unique<Route>(Route{std::move(parsed), std::move(handler), std::move(location)}));
@@ -276,8 +290,7 @@ void ServeMux::set_error_writer(ErrorWriter writer) { state_->error_writer = std
 HandlerMatch ServeMux::handler(const Request& r) const {
   Decision d = decide(state_->tree, r);
   switch (d.outcome) {
-    case Outcome::match:
-      return {d.route->handler, d.route->pattern.str};
+    case Outcome::match: return {d.route->handler, d.route->pattern.str};
     case Outcome::redirect:
       return {Handler([loc = std::move(d.location)](ResponseWriter& w, Request& req) { write_redirect(w, req, loc); }),
               d.route != nullptr ? d.route->pattern.str : std::string()};
@@ -286,10 +299,8 @@ HandlerMatch ServeMux::handler(const Request& r) const {
                 write_method_not_allowed(w, req, allow, state->error_writer);
               }),
               {}};
-    case Outcome::bad_request:
-      return {Handler([](ResponseWriter& w, Request& req) { write_bad_request(w, req); }), {}};
-    case Outcome::not_found:
-      break;
+    case Outcome::bad_request: return {Handler([](ResponseWriter& w, Request& req) { write_bad_request(w, req); }), {}};
+    case Outcome::not_found: break;
   }
   return {Handler([state = state_](ResponseWriter& w, Request& req) { write_not_found(w, req, state->error_writer); }),
           {}};
@@ -303,18 +314,10 @@ void ServeMux::serve(ResponseWriter& w, Request& r) const {
       set_path_values(*d.route, r, r.method() == "CONNECT" && r.raw_path().empty() ? "/" : r.raw_path());
       d.route->handler.serve(w, r);
       return;
-    case Outcome::redirect:
-      write_redirect(w, r, d.location);
-      return;
-    case Outcome::method_not_allowed:
-      write_method_not_allowed(w, r, d.allow, state_->error_writer);
-      return;
-    case Outcome::bad_request:
-      write_bad_request(w, r);
-      return;
-    case Outcome::not_found:
-      write_not_found(w, r, state_->error_writer);
-      return;
+    case Outcome::redirect: write_redirect(w, r, d.location); return;
+    case Outcome::method_not_allowed: write_method_not_allowed(w, r, d.allow, state_->error_writer); return;
+    case Outcome::bad_request: write_bad_request(w, r); return;
+    case Outcome::not_found: write_not_found(w, r, state_->error_writer); return;
   }
 }
 

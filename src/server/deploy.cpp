@@ -84,8 +84,7 @@ std::vector<std::string> own_arguments() {
 
 void reap(pid_t pid, bool kill_first) {
   if (kill_first) ::kill(pid, SIGKILL);
-  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
 }
 
 }  // namespace
@@ -128,7 +127,8 @@ std::error_code listeners_from_environment(InheritedListeners& out, std::string&
   for (long i = 0; i < count; ++i) {
     const int fd = kFirstInheritedFd + static_cast<int>(i);
     if (auto ec = detail::adopt_listener(fd)) {
-      problem = "LISTEN_FDS=" + std::to_string(count) + ": descriptor " + std::to_string(fd) + " is not a listening socket (" +
+      problem = "LISTEN_FDS=" + std::to_string(count) + ": descriptor " + std::to_string(fd) +
+                " is not a listening socket (" +
                 (ec == std::errc::invalid_argument ? std::string("not listening or not a stream") : ec.message()) + ")";
       return ec;
     }
@@ -179,7 +179,8 @@ UpgradeResult start_upgrade(Server& server, const UpgradeOptions& options) {
   std::vector<std::string> argv = options.argv;
   if (argv.empty()) {
     argv = own_arguments();
-    if (argv.empty()) return failed(std::make_error_code(std::errc::no_such_file_or_directory), "cannot read /proc/self/cmdline");
+    if (argv.empty())
+      return failed(std::make_error_code(std::errc::no_such_file_or_directory), "cannot read /proc/self/cmdline");
     argv[0] = own_binary();
   }
   std::vector<UniqueFd> sockets;

@@ -1,7 +1,7 @@
 #include "nethttp/server.hpp"
 
-#include <pthread.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -256,8 +256,8 @@ std::error_code ServerImpl::serve() {
 
 void ServerImpl::loop_failed(unsigned index, std::error_code ec) {
   try {
-    logger_->log(LogLevel::Error, "event loop " + std::to_string(index) + " failed (" + ec.message() +
-                                      "): stopping the server");
+    logger_->log(LogLevel::Error,
+                 "event loop " + std::to_string(index) + " failed (" + ec.message() + "): stopping the server");
   } catch (...) {  // a logger that throws must not keep the server from stopping
   }
   {
@@ -305,9 +305,7 @@ bool ServerImpl::shutdown(std::chrono::milliseconds deadline) {
   // Drained means: every loop has closed its listeners (none can accept any more) and no
   // connection is left. Checking open_ alone could catch a moment with none open while a
   // loop that has not run its drain yet accepts one, which the stop would then cut off.
-  cv_.wait_until(lock, until, [this] {
-    return (loops_drained_ == workers_.size() && open_.load() == 0) || served_;
-  });
+  cv_.wait_until(lock, until, [this] { return (loops_drained_ == workers_.size() && open_.load() == 0) || served_; });
   const bool drained = open_.load() == 0;
   if (!stop_sent_ && serving_) {
     stop_sent_ = true;

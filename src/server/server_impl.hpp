@@ -83,13 +83,13 @@ class ServerImpl final : public detail::ServerHooks {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool listened_ = false;  // guarded by mu_
-  bool serving_ = false;   // guarded by mu_
-  bool served_ = false;    // guarded by mu_: serve() has returned
-  bool stop_sent_ = false; // guarded by mu_
-  bool cut_delay_ = false; // guarded by mu_: close() ends a drain_delay early
+  bool listened_ = false;          // guarded by mu_
+  bool serving_ = false;           // guarded by mu_
+  bool served_ = false;            // guarded by mu_: serve() has returned
+  bool stop_sent_ = false;         // guarded by mu_
+  bool cut_delay_ = false;         // guarded by mu_: close() ends a drain_delay early
   std::size_t loops_drained_ = 0;  // guarded by mu_: loops that ran post_drain
-  std::error_code failure_; // guarded by mu_: the first error that stopped a loop
+  std::error_code failure_;        // guarded by mu_: the first error that stopped a loop
 };
 
 }  // namespace nethttp

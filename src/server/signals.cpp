@@ -5,11 +5,11 @@
 // does not care which thread the kernel picks or which threads existed before: any thread
 // that takes the signal runs the handler, so construction order in main() no longer matters.
 
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <array>
 #include <cerrno>
@@ -65,12 +65,14 @@ OnSignals::OnSignals(std::initializer_list<int> signals, std::function<void(int)
   s.callback = std::move(callback);
   for (int sig : signals) {
     if (sig <= 0 || sig >= kMaxSignal || sig == SIGKILL || sig == SIGSTOP) {
-      throw std::system_error(std::make_error_code(std::errc::invalid_argument), "OnSignals: signal " + std::to_string(sig));
+      throw std::system_error(std::make_error_code(std::errc::invalid_argument),
+                              "OnSignals: signal " + std::to_string(sig));
     }
     s.signals.push_back(sig);
   }
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw std::system_error(errno, std::system_category(), "OnSignals: pipe");
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+    throw std::system_error(errno, std::system_category(), "OnSignals: pipe");
   s.read_end.reset(fds[0]);
   s.write_end.reset(fds[1]);
 
@@ -118,8 +120,7 @@ OnSignals::~OnSignals() {
   }
   while (g_in_handler.load() != 0) std::this_thread::yield();
   const unsigned char stop = 0;
-  while (::write(s.write_end.get(), &stop, 1) < 0 && errno == EINTR) {
-  }
+  while (::write(s.write_end.get(), &stop, 1) < 0 && errno == EINTR) {}
   s.waiter.join();
 }
 

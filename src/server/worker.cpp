@@ -10,18 +10,16 @@
 namespace nethttp::detail {
 
 namespace {
-constexpr int kAcceptBatch = 64;              // accepts per readiness event, then other work runs
+constexpr int kAcceptBatch = 64;  // accepts per readiness event, then other work runs
 constexpr std::int64_t kEmfileBackoffMs = 100;
-constexpr std::int64_t kTickMs = 100;         // loop-lag probe period
+constexpr std::int64_t kTickMs = 100;  // loop-lag probe period
 thread_local Worker* current_worker = nullptr;
 }  // namespace
 
 bool on_worker_thread() noexcept { return current_worker != nullptr; }
 
 Worker::Worker(ServerImpl& server, unsigned index)
-    : server_(server),
-      index_(index),
-      ctx_(loop_, server.config(), server.handler(), server.logger(), index, server) {}
+    : server_(server), index_(index), ctx_(loop_, server.config(), server.handler(), server.logger(), index, server) {}
 
 Worker::~Worker() = default;
 
@@ -101,13 +99,9 @@ void Worker::accept_ready(Listener& listener) {
     sockaddr_in6 peer{};
     int err = 0;
     switch (accept_connection(listener.fd.get(), fd, peer, err)) {
-      case AcceptStatus::accepted:
-        break;
-      case AcceptStatus::would_block:
-        return;
-      case AcceptStatus::out_of_descriptors:
-        pause_accepting();
-        return;
+      case AcceptStatus::accepted: break;
+      case AcceptStatus::would_block: return;
+      case AcceptStatus::out_of_descriptors: pause_accepting(); return;
       case AcceptStatus::failed:
         ctx_.logger.log(LogLevel::Error, "accept failed: " + std::system_category().message(err));
         return;

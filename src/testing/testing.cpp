@@ -103,8 +103,8 @@ bool ResponseRecorder::send_file(FileSlice slice) {
   std::string buf(64 * 1024, '\0');
   std::uint64_t off = slice.offset, left = slice.length;
   while (left > 0) {
-    ssize_t n = ::pread(slice.file->get(), buf.data(), std::min<std::uint64_t>(left, buf.size()),
-                        static_cast<off_t>(off));
+    ssize_t n =
+        ::pread(slice.file->get(), buf.data(), std::min<std::uint64_t>(left, buf.size()), static_cast<off_t>(off));
     if (n <= 0) return false;
     body_.append(buf.data(), static_cast<std::size_t>(n));
     off += static_cast<std::uint64_t>(n);
@@ -123,9 +123,7 @@ int ResponseRecorder::status() const noexcept { return status_; }
 
 std::uint64_t ResponseRecorder::bytes_written() const noexcept { return body_.size(); }
 
-void ResponseRecorder::on_finish(std::function<void(const ResponseStats&)> fn) {
-  on_finish_.push_back(std::move(fn));
-}
+void ResponseRecorder::on_finish(std::function<void(const ResponseStats&)> fn) { on_finish_.push_back(std::move(fn)); }
 
 int ResponseRecorder::code() const {
   std::lock_guard lock(mu_);

@@ -93,8 +93,8 @@ namespace {
 
 LoopTls* owner_of(SSL* ssl) { return static_cast<LoopTls*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))); }
 
-int ticket_key_cb(SSL* ssl, unsigned char key_name[16], unsigned char* iv, EVP_CIPHER_CTX* cipher,
-                  EVP_MAC_CTX* mac, int enc) {
+int ticket_key_cb(SSL* ssl, unsigned char key_name[16], unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
+                  int enc) {
   LoopTls* loop = owner_of(ssl);
   if (!loop) return -1;
   unsigned char aes[32];
@@ -148,8 +148,8 @@ int status_cb(SSL* ssl, void* arg) {
 
 }  // namespace
 
-CtxPtr make_context(const TlsConfig& config, const TlsMaterial& material, const TlsCertMaterial& cert,
-                    LoopTls* owner, std::string& error) {
+CtxPtr make_context(const TlsConfig& config, const TlsMaterial& material, const TlsCertMaterial& cert, LoopTls* owner,
+                    std::string& error) {
   ERR_clear_error();
   CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) {

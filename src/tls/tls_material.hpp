@@ -48,8 +48,8 @@ std::shared_ptr<const TlsMaterial> load_material(const TlsConfig& config, TlsRes
 
 /// make_context builds a server SSL_CTX for one certificate from config (owner, if given,
 /// is the loop whose callbacks it gets). On failure: null and why, in error.
-CtxPtr make_context(const TlsConfig& config, const TlsMaterial& material, const TlsCertMaterial& cert,
-                    LoopTls* owner, std::string& error);
+CtxPtr make_context(const TlsConfig& config, const TlsMaterial& material, const TlsCertMaterial& cert, LoopTls* owner,
+                    std::string& error);
 
 /// openssl_error pops OpenSSL's error queue into a message ("" when empty).
 std::string openssl_error();

@@ -22,11 +22,8 @@ ssize_t would_block_or_fail(SSL* ssl, int rc, bool& failed) noexcept {
   const int err = SSL_get_error(ssl, rc);
   switch (err) {
     case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:
-      errno = EAGAIN;
-      return -1;
-    case SSL_ERROR_ZERO_RETURN:
-      return 0;
+    case SSL_ERROR_WANT_WRITE: errno = EAGAIN; return -1;
+    case SSL_ERROR_ZERO_RETURN: return 0;
     case SSL_ERROR_SYSCALL:
       failed = true;
       if (errno == 0 || errno == EAGAIN) errno = ECONNRESET;

@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "workers/buffering_writer.hpp"
 #include "nethttp/helpers.hpp"
+#include "workers/buffering_writer.hpp"
 
 namespace nethttp {
 
@@ -29,8 +29,8 @@ void run_offloaded(const Handler& h, Request& req, Headers headers, DeferredResp
     failure = "non-standard exception";
   }
   if (!failure.empty()) {
-    logger.log(LogLevel::Error, "offload: handler for " + std::string(req.method()) + " " +
-                                    std::string(req.target()) + " failed: " + failure);
+    logger.log(LogLevel::Error, "offload: handler for " + std::string(req.method()) + " " + std::string(req.target()) +
+                                    " failed: " + failure);
     deferred.complete([](ResponseWriter& w) { error(w, "500 internal server error", Status::InternalServerError); });
     return;
   }
@@ -50,10 +50,9 @@ Handler offload(std::shared_ptr<WorkerPool> pool, Handler h) {
       return;
     }
     Logger& logger = pool->logger();
-    pool->submit(std::move(*slot),
-                 [h, req = r, headers = w.headers(), deferred = w.defer(), &logger]() mutable {
-                   run_offloaded(h, req, std::move(headers), deferred, logger);
-                 });
+    pool->submit(std::move(*slot), [h, req = r, headers = w.headers(), deferred = w.defer(), &logger]() mutable {
+      run_offloaded(h, req, std::move(headers), deferred, logger);
+    });
   };
 }
 

@@ -65,8 +65,8 @@ std::string fetch(std::uint16_t port, std::string_view request) {
 int main() {
   using namespace std::chrono_literals;
   if (std::string_view(NETHTTP_VERSION_STRING) != NETHTTP_EXPECTED_VERSION) {
-    return fail(std::string("nethttp/version.hpp says ") + NETHTTP_VERSION_STRING +
-                " but the package says " + NETHTTP_EXPECTED_VERSION);
+    return fail(std::string("nethttp/version.hpp says ") + NETHTTP_VERSION_STRING + " but the package says " +
+                NETHTTP_EXPECTED_VERSION);
   }
 
   nethttp::ServerConfig config;
@@ -84,8 +84,7 @@ int main() {
 
   std::error_code serve_error;
   std::thread loop([&] { serve_error = server.serve(); });
-  std::string reply = fetch(server.port(),
-                            "GET /consumer HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  std::string reply = fetch(server.port(), "GET /consumer HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
   bool drained = server.shutdown(2s);
   loop.join();
 

@@ -25,8 +25,8 @@
 //   - the connection closes once the client has half-closed and the deadlines have fired,
 //     and every descriptor it opened is closed again.
 
-#include <dirent.h>
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -241,7 +241,10 @@ std::uint64_t parse_hex(std::string_view s, bool& ok) {
   ok = !s.empty() && s.size() <= 15;
   std::uint64_t v = 0;
   for (char c : s) {
-    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+    int d = (c >= '0' && c <= '9')   ? c - '0'
+            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                     : -1;
     if (d < 0) {
       ok = false;
       return 0;

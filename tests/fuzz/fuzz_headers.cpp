@@ -35,7 +35,8 @@ using namespace nethttp;
 using namespace nethttp::detail;
 
 [[noreturn]] void fail(const char* what, std::string_view detail) {
-  std::fprintf(stderr, "fuzz_headers invariant broken: %s\n%.*s\n", what, static_cast<int>(detail.size()), detail.data());
+  std::fprintf(stderr, "fuzz_headers invariant broken: %s\n%.*s\n", what, static_cast<int>(detail.size()),
+               detail.data());
   std::abort();
 }
 
@@ -55,7 +56,8 @@ void check_range(std::string_view header, std::uint64_t size) {
     if (r.length == 0 || r.start >= size || r.length > size - r.start) fail("a range outside the content", header);
     total += r.length;
     const std::string cr = content_range(r, size);
-    const std::string want = "bytes " + std::to_string(r.start) + "-" + std::to_string(r.start + r.length - 1) + "/" + std::to_string(size);
+    const std::string want =
+        "bytes " + std::to_string(r.start) + "-" + std::to_string(r.start + r.length - 1) + "/" + std::to_string(size);
     if (cr != want) fail("content_range is wrong", cr);
   }
   if (total > size) fail("ranges add up to more than the content", header);
@@ -84,10 +86,12 @@ void check_codings(std::string_view ae) {
   if (pref.count == 2) {
     const int first = pref.order[0].coding == "br" ? br : gz;
     const int second = pref.order[1].coding == "br" ? br : gz;
-    if (first < second || (first == second && pref.order[0].coding != "br")) fail("codings out of preference order", ae);
+    if (first < second || (first == second && pref.order[0].coding != "br"))
+      fail("codings out of preference order", ae);
   }
   const std::string_view t = trim_ows(ae);
-  if (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.back() == ' ' || t.back() == '\t')) fail("trim_ows left whitespace", ae);
+  if (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.back() == ' ' || t.back() == '\t'))
+    fail("trim_ows left whitespace", ae);
   const int q = parse_qvalue(ae);
   if (q < -1 || q > 1000) fail("parse_qvalue out of range", ae);
 }
@@ -161,7 +165,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (has_mtime && method == "GET") {
     Request exact("GET", "/f");
     exact.headers().add("If-Modified-Since", format_http_date(mtime));
-    if (evaluate_preconditions(exact, v) != Precondition::not_modified) fail("If-Modified-Since of the mtime is not 304", format_http_date(mtime));
+    if (evaluate_preconditions(exact, v) != Precondition::not_modified)
+      fail("If-Modified-Since of the mtime is not 304", format_http_date(mtime));
   }
   return 0;
 }

@@ -117,7 +117,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (r.body().size() > limits.max_body_bytes) fail("a body over max_body_bytes", 0);
     for (HeaderField f : r.headers()) {
       if (!is_token(f.name)) fail("a field name that is not a token", 0);
-      if (f.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) fail("CR, LF or NUL in a value", 0);
+      if (f.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
+        fail("CR, LF or NUL in a value", 0);
     }
   }
   return 0;

@@ -42,8 +42,10 @@ using namespace nethttp::detail;
   std::fprintf(stderr, "fuzz_path invariant broken: %s\ninput: ", what);
   for (char ch : input) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f && c != '\\') std::fputc(c, stderr);
-    else std::fprintf(stderr, "\\x%02x", c);
+    if (c >= 0x20 && c < 0x7f && c != '\\')
+      std::fputc(c, stderr);
+    else
+      std::fprintf(stderr, "\\x%02x", c);
   }
   std::fprintf(stderr, "\ndetail: %.*s\n", static_cast<int>(detail.size()), detail.data());
   std::abort();
@@ -83,12 +85,12 @@ struct Fixture {
     fs::create_symlink("../outside", root / "out");            // escapes
     fs::create_symlink("../../f", root / "a" / "esc");         // escapes to base/f
     fs::create_symlink("../../../outside/a", root / "a" / "b" / "esc");
-    fs::create_symlink("/etc", root / "abs");                  // absolute
+    fs::create_symlink("/etc", root / "abs");                   // absolute
     fs::create_symlink(root.string() + "/f", root / "abs-in");  // absolute, pointing inside
-    fs::create_symlink("loop", root / "loop");                 // loops
+    fs::create_symlink("loop", root / "loop");                  // loops
     fs::create_symlink("l2", root / "l1");
     fs::create_symlink("l1", root / "l2");
-    fs::create_symlink("d/../out/f", root / "via");            // escapes through a link
+    fs::create_symlink("d/../out/f", root / "via");  // escapes through a link
     fs::create_symlink("missing", root / "dangling");
     root_real = fs::canonical(root).string();
     root_fd = ::open(root_real.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -187,7 +189,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string c = clean_path(in);
   if (c.empty()) fail("clean_path returned empty", in);
   if (clean_path(c) != c) fail("clean_path is not idempotent", in, c);
-  if (c != "/" && c != "." && has_bad_element(c, /*allow_leading_dotdot=*/c.front() != '/')) fail("clean_path left a bad element", in, c);
+  if (c != "/" && c != "." && has_bad_element(c, /*allow_leading_dotdot=*/c.front() != '/'))
+    fail("clean_path left a bad element", in, c);
   if (c.size() > 1 && c.back() == '/') fail("clean_path kept a trailing slash", in, c);
   if (!in.empty() && (in.front() == '/') != (c.front() == '/')) fail("clean_path changed rootedness", in, c);
   const std::string canon = canonical_path(in);
@@ -212,7 +215,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       rebuilt += '/';
       rebuilt += s.segment;
-      if (un.decode(s.segment) != unescape_segment(s.segment)) fail("SegmentUnescaper and unescape_segment disagree", in);
+      if (un.decode(s.segment) != unescape_segment(s.segment))
+        fail("SegmentUnescaper and unescape_segment disagree", in);
       rest = s.rest;
     }
     if (!in.empty() && in.front() == '/' && rebuilt != in) fail("next_step does not reassemble the path", in, rebuilt);
@@ -228,8 +232,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (cp.verdict != PathVerdict::ok) continue;
     const std::string_view rel = cp.relative;
     if (rel.empty() || rel.front() == '/') fail("clean_request_path gave an absolute or empty path", in, rel);
-    if (rel.find('\\') != std::string_view::npos || rel.find('\0') != std::string_view::npos) fail("backslash or NUL survived", in, rel);
-    if (rel != "." && has_bad_element(rel, false)) fail("clean_request_path left '..', '.' or an empty segment", in, rel);
+    if (rel.find('\\') != std::string_view::npos || rel.find('\0') != std::string_view::npos)
+      fail("backslash or NUL survived", in, rel);
+    if (rel != "." && has_bad_element(rel, false))
+      fail("clean_request_path left '..', '.' or an empty segment", in, rel);
     if (variant != 1 && rel != ".") {
       // Dotfiles hidden: no segment starts with '.', except a first ".well-known" (variant 0).
       std::string_view segs = rel;

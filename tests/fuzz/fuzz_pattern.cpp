@@ -61,7 +61,8 @@ void check_error(std::string_view s, const std::invalid_argument& e) {
   for (; i < msg.size() && msg[i] >= '0' && msg[i] <= '9' && digits < 20; ++i, ++digits) {
     n = n * 10 + static_cast<std::size_t>(msg[i] - '0');
   }
-  if (digits == 0 || digits >= 20 || n > s.size()) fail("error offset outside the pattern", std::string(s) + " -> " + std::string(msg));
+  if (digits == 0 || digits >= 20 || n > s.size())
+    fail("error offset outside the pattern", std::string(s) + " -> " + std::string(msg));
 }
 
 struct Probe {
@@ -119,23 +120,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (conflicts(p, o)) (void)describe_conflict(p, o);
       if (compare_paths(p, o) == Relationship::overlaps) {
         const std::string both = common_path(p, o);
-        if (!both.empty() && !(path_matches(p, both) && path_matches(o, both))) fail("common_path matches not both", p.str + " vs " + o.str + ": " + both);
+        if (!both.empty() && !(path_matches(p, both) && path_matches(o, both)))
+          fail("common_path matches not both", p.str + " vs " + o.str + ": " + both);
       }
       const Relationship rp = compare_paths(p, o);
       if (rp == Relationship::overlaps || rp == Relationship::more_general || rp == Relationship::disjoint) {
         const std::string only = difference_path(p, o);
-        if (!only.empty() && !(path_matches(p, only) && !path_matches(o, only))) fail("difference_path is wrong", p.str + " vs " + o.str + ": " + only);
+        if (!only.empty() && !(path_matches(p, only) && !path_matches(o, only)))
+          fail("difference_path is wrong", p.str + " vs " + o.str + ": " + only);
       }
     }
     all.push_back(p);
-    const bool clash = std::any_of(routes.begin(), routes.end(), [&](const auto& r) { return conflicts(r->pattern, p); });
+    const bool clash =
+        std::any_of(routes.begin(), routes.end(), [&](const auto& r) { return conflicts(r->pattern, p); });
     if (clash) continue;
-    routes.push_back(std::make_unique<Route>(Route{std::move(p), Handler([](ResponseWriter&, nethttp::Request&) {}), "fuzz"}));
+    routes.push_back(
+        std::make_unique<Route>(Route{std::move(p), Handler([](ResponseWriter&, nethttp::Request&) {}), "fuzz"}));
     tree.add(*routes.back());
   }
 
   for (const Probe& req : requests) {
-    const std::string path = req.method == "CONNECT" && !req.path.empty() && req.path.front() == '/' ? req.path : canonical_path(req.path);
+    const std::string path =
+        req.method == "CONNECT" && !req.path.empty() && req.path.front() == '/' ? req.path : canonical_path(req.path);
     const std::string host = lower(req.host);
     for (bool extra_slash : {false, true}) {
       const std::string full = extra_slash ? path + "/" : path;
@@ -159,12 +165,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           want = c;
         }
       }
-      if (want == nullptr && !candidates.empty()) fail("no single winner among matching patterns", req.method + " " + host + full);
+      if (want == nullptr && !candidates.empty())
+        fail("no single winner among matching patterns", req.method + " " + host + full);
       const Route* got = tree.match(req.host, req.method, path, extra_slash);
       const std::string got_str = got != nullptr ? got->pattern.str : "(none)";
       const std::string want_str = want != nullptr ? want->str : "(none)";
       if (got_str != want_str) {
-        fail("tree and brute force disagree", req.method + " " + req.host + " " + full + ": tree " + got_str + ", brute force " + want_str);
+        fail("tree and brute force disagree",
+             req.method + " " + req.host + " " + full + ": tree " + got_str + ", brute force " + want_str);
       }
       std::vector<std::string> listed;
       tree.matching_methods(req.host, path, extra_slash, listed);

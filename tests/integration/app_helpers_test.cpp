@@ -26,8 +26,9 @@ using test::RawClient;
 
 std::string form_request(std::string_view target, std::string_view body,
                          std::string_view type = "application/x-www-form-urlencoded") {
-  return "POST " + std::string(target) + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: " +
-         std::string(type) + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+  return "POST " + std::string(target) +
+         " HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: " + std::string(type) +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 
 ParsedResponse roundtrip(std::uint16_t port, std::string_view raw) {
@@ -81,7 +82,8 @@ TEST(CookiesOverSockets, ReadsCookieAndSetsValidatedSetCookie) {
   });
   ParsedResponse r = test::get(server.port(), "/", "Cookie: theme=dark; session=\"s3cr3t\"\r\n");
   EXPECT_EQ(r.body, "s3cr3t/2");
-  EXPECT_EQ(r.headers.values("Set-Cookie"), (std::vector<std::string_view>{"seen=1; Path=/; Max-Age=60; HttpOnly; SameSite=Lax"}));
+  EXPECT_EQ(r.headers.values("Set-Cookie"),
+            (std::vector<std::string_view>{"seen=1; Path=/; Max-Age=60; HttpOnly; SameSite=Lax"}));
   EXPECT_FALSE(r.headers.has("X-Injected"));
   EXPECT_EQ(test::get(server.port(), "/").body, "none/0");
 }
@@ -109,9 +111,9 @@ TEST(JsonOverSockets, ReadJsonAnswersClearErrors) {
     std::string body, type;
     int status;
   };
-  for (const Case& c : {Case{"{\"a\":", "application/json", 400}, Case{"", "application/json", 400},
-                        Case{"[" + std::string(40, '1') + "]", "application/json", 413},
-                        Case{"[1]", "text/plain", 415}}) {
+  for (const Case& c :
+       {Case{"{\"a\":", "application/json", 400}, Case{"", "application/json", 400},
+        Case{"[" + std::string(40, '1') + "]", "application/json", 413}, Case{"[1]", "text/plain", 415}}) {
     SCOPED_TRACE(c.body);
     ParsedResponse r = test::request(server.port(), "POST", "/", c.body, c.type);
     EXPECT_EQ(r.status, c.status);
@@ -182,7 +184,8 @@ TEST(ErrorBodies, DefaultProtocolErrorsCarryAReason) {
   ParsedResponse big = roundtrip(server.port(), "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\n");
   EXPECT_EQ(big.status, 413);
   EXPECT_NE(big.body.find("request body too large"), std::string::npos) << big.body;
-  ParsedResponse huge = roundtrip(server.port(), "GET / HTTP/1.1\r\nHost: t\r\nX: " + std::string(600, 'x') + "\r\n\r\n");
+  ParsedResponse huge =
+      roundtrip(server.port(), "GET / HTTP/1.1\r\nHost: t\r\nX: " + std::string(600, 'x') + "\r\n\r\n");
   EXPECT_EQ(huge.status, 431);
   EXPECT_EQ(huge.body, "431 Request Header Fields Too Large: request header fields too large\n");
 }
@@ -241,8 +244,9 @@ TEST(AccessLogRejects, Http431And400AreLogged) {
   {
     testing::TestServer server(chain([](ResponseWriter& w, Request&) { w.write("ok"); }, {log.middleware()}), cfg);
     EXPECT_EQ(test::get(server.port(), "/fine").status, 200);
-    EXPECT_EQ(roundtrip(server.port(), "GET /big HTTP/1.1\r\nHost: t\r\nX: " + std::string(600, 'x') + "\r\n\r\n").status,
-              431);
+    EXPECT_EQ(
+        roundtrip(server.port(), "GET /big HTTP/1.1\r\nHost: t\r\nX: " + std::string(600, 'x') + "\r\n\r\n").status,
+        431);
     EXPECT_EQ(roundtrip(server.port(), "GET /nohost HTTP/1.1\r\n\r\n").status, 400);
   }
   ASSERT_TRUE(log.flush());

@@ -1,6 +1,6 @@
 // Connection-level behaviour: ConnState, max_connections, descriptor exhaustion, backpressure.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -75,8 +75,7 @@ TEST(Connections, ConnStateHookSeesTheLifecycle) {
     return !seen.empty() && seen.back() == ConnState::Closed;
   }));
   std::lock_guard lock(mu);
-  std::vector<ConnState> want{ConnState::New, ConnState::Active, ConnState::Idle, ConnState::Active,
-                              ConnState::Closed};
+  std::vector<ConnState> want{ConnState::New, ConnState::Active, ConnState::Idle, ConnState::Active, ConnState::Closed};
   EXPECT_EQ(seen, want);
 }
 

@@ -1,6 +1,8 @@
 // Server-sent events over real sockets: framing and Last-Event-ID, heartbeats, the gzip
 // middleware stepping aside, write_timeout closing a stalled reader, and 1,000 clients of
 // which 100 never read.
+#include "nethttp/event_stream.hpp"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -19,7 +21,6 @@
 #include <thread>
 #include <vector>
 
-#include "nethttp/event_stream.hpp"
 #include "nethttp/middleware.hpp"
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
@@ -143,9 +144,8 @@ TEST(EventStreamFormat, FieldsAndMultiLineData) {
 
 TEST(EventStream, FramingAndLastEventId) {
   Hub hub;
-  testing::TestServer ts([&](ResponseWriter& w, Request& r) {
-    hub.add(EventStream::start(w, r, {.heartbeat = 0ms, .retry = 2500ms}));
-  });
+  testing::TestServer ts(
+      [&](ResponseWriter& w, Request& r) { hub.add(EventStream::start(w, r, {.heartbeat = 0ms, .retry = 2500ms})); });
   SseClient c(ts.port(), "Last-Event-ID: 41\r\n");
   ASSERT_TRUE(hub.wait_size(1));
   auto s = hub.at(0);
@@ -169,15 +169,17 @@ TEST(EventStream, FramingAndLastEventId) {
 
 TEST(EventStream, HeartbeatsKeepComing) {
   Hub hub;
-  testing::TestServer ts([&](ResponseWriter& w, Request& r) { hub.add(EventStream::start(w, r, {.heartbeat = 30ms})); });
+  testing::TestServer ts(
+      [&](ResponseWriter& w, Request& r) { hub.add(EventStream::start(w, r, {.heartbeat = 30ms})); });
   SseClient c(ts.port());
   ASSERT_TRUE(c.wait_for(":\n\n:\n\n:\n\n"));
 }
 
 TEST(EventStream, GzipMiddlewareLeavesTheStreamAlone) {
   Hub hub;
-  testing::TestServer ts(chain([&](ResponseWriter& w, Request& r) { hub.add(EventStream::start(w, r, {.heartbeat = 0ms})); },
-                               {gzip({.min_bytes = 1})}));
+  testing::TestServer ts(
+      chain([&](ResponseWriter& w, Request& r) { hub.add(EventStream::start(w, r, {.heartbeat = 0ms})); },
+            {gzip({.min_bytes = 1})}));
   SseClient c(ts.port(), "Accept-Encoding: gzip\r\n");
   ASSERT_TRUE(hub.wait_size(1));
   EXPECT_TRUE(hub.at(0)->send("plain"));
@@ -352,8 +354,8 @@ TEST(EventStream, ThousandClientsHundredNeverRead) {
   const std::string padding(1024, 'p');
   std::size_t peak = baseline;
   for (int e = 0; e < events; ++e) {
-    const std::string data = std::to_string(e) + " " + std::to_string(Clock::now().time_since_epoch().count()) +
-                             " " + padding;
+    const std::string data =
+        std::to_string(e) + " " + std::to_string(Clock::now().time_since_epoch().count()) + " " + padding;
     const FormattedEvent event = make_event({.data = data, .id = std::to_string(e)});  // framed once for all
     for (int i = 0; i < clients; ++i) hub.at(static_cast<std::size_t>(i))->send(event);
     peak = std::max(peak, test::rss_bytes());
@@ -379,13 +381,16 @@ TEST(EventStream, ThousandClientsHundredNeverRead) {
   }
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto pct = [&](double q) {
-    return latencies_ms.empty() ? 0.0 : latencies_ms[static_cast<std::size_t>(q * static_cast<double>(latencies_ms.size() - 1))];
+    return latencies_ms.empty()
+               ? 0.0
+               : latencies_ms[static_cast<std::size_t>(q * static_cast<double>(latencies_ms.size() - 1))];
   };
   const std::size_t growth = peak > baseline ? peak - baseline : 0;
-  std::printf("[ measure ] %d clients (%d never read), %d events of %zu B: latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f;"
-              " %d stalled streams ended by the slow-reader policy; RSS growth %zu KiB (%.1f KiB per client)\n",
-              clients, stalled, events, padding.size() + 30, pct(0.5), pct(0.9), pct(0.99), pct(1.0), closed_stalled,
-              growth / 1024, static_cast<double>(growth) / 1024.0 / clients);
+  std::printf(
+      "[ measure ] %d clients (%d never read), %d events of %zu B: latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f;"
+      " %d stalled streams ended by the slow-reader policy; RSS growth %zu KiB (%.1f KiB per client)\n",
+      clients, stalled, events, padding.size() + 30, pct(0.5), pct(0.9), pct(0.99), pct(1.0), closed_stalled,
+      growth / 1024, static_cast<double>(growth) / 1024.0 / clients);
   EXPECT_EQ(closed_active, 0) << "no active client may be treated as a slow reader";
   // Bounded: the stalled clients hold at most the high-water mark each; the rest little.
   // (Not under sanitizers: ASan's quarantine keeps freed memory resident on purpose.)

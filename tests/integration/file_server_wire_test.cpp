@@ -2,11 +2,10 @@
 // ranges and multipart/byteranges as a client parses them, traversal attempts as raw
 // request-targets, symlinks, dotfiles, redirects, HEAD, precompressed siblings, keep-alive.
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -103,11 +102,14 @@ TEST_F(FileServerWire, KeepAliveServesSeveralFilesInOrder) {
   test::RawClient c(port());
   // Pipelined: a large body, a range, a 304 and a HEAD, answered in order on one connection.
   std::string etag = test::get(port(), "/hello.txt").header("ETag");
-  c.send("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n"
-         "GET /big.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=100-199\r\n\r\n"
-         "GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-None-Match: " + etag + "\r\n\r\n"
-         "HEAD /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
-         "GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+  c.send(
+      "GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /big.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=100-199\r\n\r\n"
+      "GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-None-Match: " +
+      etag +
+      "\r\n\r\n"
+      "HEAD /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
   auto a = c.read_response();
   ASSERT_TRUE(a);
   EXPECT_EQ(a->status, 200);
@@ -225,9 +227,9 @@ TEST_F(FileServerWire, AbusiveRangesGetTheWholeFile) {
 
 TEST_F(FileServerWire, TraversalAttemptsNeverLeak) {
   for (std::string_view target :
-       {"/../outside.txt", "/%2e%2e/outside.txt", "/..%2foutside.txt", "/%2e%2e%2foutside.txt", "/docs/../../outside.txt",
-        "/docs/..%2f..%2foutside.txt", "/..\\outside.txt", "/..%5coutside.txt", "/%2E%2E/outside.txt",
-        "//../outside.txt", "/./../outside.txt", "/escape", "/docs/%2e%2e/%2e%2e/outside.txt"}) {
+       {"/../outside.txt", "/%2e%2e/outside.txt", "/..%2foutside.txt", "/%2e%2e%2foutside.txt",
+        "/docs/../../outside.txt", "/docs/..%2f..%2foutside.txt", "/..\\outside.txt", "/..%5coutside.txt",
+        "/%2E%2E/outside.txt", "//../outside.txt", "/./../outside.txt", "/escape", "/docs/%2e%2e/%2e%2e/outside.txt"}) {
     SCOPED_TRACE(target);
     test::ParsedResponse r = test::get(port(), target);
     EXPECT_TRUE(r.status == 400 || r.status == 404) << r.status;
@@ -278,7 +280,8 @@ TEST_F(FileServerWire, PrecompressedSiblings) {
 }
 
 TEST_F(FileServerWire, MethodNotAllowed) {
-  auto r = test::roundtrip(port(), "POST /hello.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  auto r =
+      test::roundtrip(port(), "POST /hello.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 405);
   EXPECT_EQ(r->header("Allow"), "GET, HEAD");

@@ -1,13 +1,14 @@
 // Health checks against a running server: readyz says ok while serving and 503 once
 // shutdown has begun, while an in-flight request is still draining.
 
+#include "nethttp/health.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <future>
 #include <thread>
 
-#include "nethttp/health.hpp"
 #include "nethttp/testing.hpp"
 #include "support/raw_client.hpp"
 

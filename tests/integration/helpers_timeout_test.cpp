@@ -37,9 +37,7 @@ TEST(TimeoutHandlerSocket, LateDeferredHandlerGets503OnceAndNoCrash) {
   // The late worker finishes now; its answer must go nowhere.
   DeferredResponse late = handed_off.get_future().get();
   EXPECT_TRUE(late.client_gone());
-  std::thread([d = std::move(late)]() mutable {
-    d.complete([](ResponseWriter& w) { w.write("too late"); });
-  }).join();
+  std::thread([d = std::move(late)]() mutable { d.complete([](ResponseWriter& w) { w.write("too late"); }); }).join();
 
   // Same connection: the next answer is the next request's, not the late one.
   c.send("GET /fast HTTP/1.1\r\nHost: t\r\n\r\n");

@@ -205,7 +205,12 @@ TEST(HttpBasics, CheckContinueCanRefuseTheBody) {
     if (r.header("Authorization").empty()) error(w, "login first", Status::Unauthorized);
   };
   std::atomic<bool> handler_ran{false};
-  testing::TestServer ts([&](ResponseWriter& w, Request&) { handler_ran = true; w.write("stored"); }, cfg);
+  testing::TestServer ts(
+      [&](ResponseWriter& w, Request&) {
+        handler_ran = true;
+        w.write("stored");
+      },
+      cfg);
   RawClient c(ts.port());
   c.send("PUT /up HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
   auto res = c.read_response();

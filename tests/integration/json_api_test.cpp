@@ -1,9 +1,8 @@
 // The json_api example's routes (examples/json_api/api.hpp) served by a real Server and
 // exercised over loopback sockets: every endpoint, every error status, and concurrent
 // creates spread over two event loops.
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <memory>
 #include <set>
@@ -31,8 +30,8 @@ using nethttp::test::ParsedResponse;
 
 // call sends one request on a fresh connection; a body goes as JSON unless content_type
 // says otherwise. Throws if the server closed without answering.
-ParsedResponse call(std::uint16_t port, std::string_view method, std::string_view target,
-                    std::string_view body = {}, std::string_view content_type = "application/json") {
+ParsedResponse call(std::uint16_t port, std::string_view method, std::string_view target, std::string_view body = {},
+                    std::string_view content_type = "application/json") {
   return nethttp::test::request(port, method, target, body, content_type);
 }
 

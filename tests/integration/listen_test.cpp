@@ -3,6 +3,7 @@
 // sockets handed in already listening (Server::listen_on, LISTEN_FDS).
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,8 +16,6 @@
 #include <fstream>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "nethttp/deploy.hpp"
 #include "nethttp/server.hpp"

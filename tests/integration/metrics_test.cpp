@@ -1,11 +1,12 @@
 // Metrics over a real socket: scrape after some traffic and check the counters, including
 // the server's own stats.
 
+#include "nethttp/metrics.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "nethttp/metrics.hpp"
 #include "nethttp/testing.hpp"
 #include "support/prometheus.hpp"
 #include "support/raw_client.hpp"

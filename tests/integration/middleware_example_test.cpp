@@ -83,8 +83,9 @@ TEST(MiddlewareExample, ErrorPathsOverSockets) {
   EXPECT_EQ(fast.status, 200);
   EXPECT_EQ(fast.body, "{\"slept_ms\":0}\n");
   std::string big(70 * 1024, 'b');
-  auto echo = test::roundtrip(p.ts.port(), "POST /api/echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: " +
-                                               std::to_string(big.size()) + "\r\n\r\n" + big);
+  auto echo =
+      test::roundtrip(p.ts.port(), "POST /api/echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: " +
+                                       std::to_string(big.size()) + "\r\n\r\n" + big);
   ASSERT_TRUE(echo);
   EXPECT_EQ(echo->status, 413);
   EXPECT_EQ(test::get(p.ts.port(), "/healthz").status, 200);
@@ -118,8 +119,8 @@ TEST(MiddlewareExample, ProtocolRejectsReachTheAccessLogAndMetrics) {
   {
     testing::TestServer ts(app.handler(), cfg);
     app.bind(ts.server());
-    auto big = test::roundtrip(ts.port(), "GET /api/hello HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(2000, 'h') +
-                                              "\r\n\r\n");
+    auto big = test::roundtrip(ts.port(),
+                               "GET /api/hello HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(2000, 'h') + "\r\n\r\n");
     ASSERT_TRUE(big);
     EXPECT_EQ(big->status, 431);
     EXPECT_EQ(test::get(ts.port(), "/api/hello").status, 200);

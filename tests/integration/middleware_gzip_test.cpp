@@ -20,17 +20,19 @@ std::string page() {
 }
 
 Handler app() {
-  return chain([](ResponseWriter& w, Request& r) {
-    w.headers().set("Content-Type", "text/html; charset=utf-8");
-    if (r.path() == "/stream") {
-      for (int i = 0; i < 3; ++i) {
-        w.write("chunk " + std::to_string(i) + "\n");
-        w.flush();
-      }
-      return;
-    }
-    w.write(page());
-  }, {gzip()});
+  return chain(
+      [](ResponseWriter& w, Request& r) {
+        w.headers().set("Content-Type", "text/html; charset=utf-8");
+        if (r.path() == "/stream") {
+          for (int i = 0; i < 3; ++i) {
+            w.write("chunk " + std::to_string(i) + "\n");
+            w.flush();
+          }
+          return;
+        }
+        w.write(page());
+      },
+      {gzip()});
 }
 
 TEST(GzipSocket, BufferedBodyIsCompressedWithContentLength) {
@@ -59,8 +61,9 @@ TEST(GzipSocket, FlushedStreamIsChunkedGzip) {
 
 TEST(GzipSocket, HeadIsLeftAlone) {
   testing::TestServer ts(app());
-  auto res = test::roundtrip(ts.port(), "HEAD / HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n",
-                             /*head=*/true);
+  auto res =
+      test::roundtrip(ts.port(), "HEAD / HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n",
+                      /*head=*/true);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->header("Content-Encoding"), "");

@@ -13,10 +13,12 @@ namespace nethttp {
 namespace {
 
 TEST(RecoverySocket, ExceptionBecomes500AndServerKeepsServing) {
-  Handler h = chain([](ResponseWriter& w, Request& r) {
-    if (r.path() == "/boom") throw std::runtime_error("kaboom");
-    w.write("still here");
-  }, {recovery(null_logger())});
+  Handler h = chain(
+      [](ResponseWriter& w, Request& r) {
+        if (r.path() == "/boom") throw std::runtime_error("kaboom");
+        w.write("still here");
+      },
+      {recovery(null_logger())});
   testing::TestServer ts(h);
   test::RawClient c(ts.port());
   c.send("GET /boom HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -33,14 +35,16 @@ TEST(RecoverySocket, ExceptionBecomes500AndServerKeepsServing) {
 }
 
 TEST(RecoverySocket, ExceptionMidStreamClosesTheConnection) {
-  Handler h = chain([](ResponseWriter& w, Request& r) {
-    if (r.path() == "/half") {
-      w.write("partial");
-      w.flush();
-      throw std::runtime_error("after flush");
-    }
-    w.write("ok");
-  }, {recovery(null_logger())});
+  Handler h = chain(
+      [](ResponseWriter& w, Request& r) {
+        if (r.path() == "/half") {
+          w.write("partial");
+          w.flush();
+          throw std::runtime_error("after flush");
+        }
+        w.write("ok");
+      },
+      {recovery(null_logger())});
   testing::TestServer ts(h);
   test::RawClient c(ts.port());
   c.send("GET /half HTTP/1.1\r\nHost: t\r\n\r\n");

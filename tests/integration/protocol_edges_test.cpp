@@ -33,8 +33,8 @@ namespace fs = std::filesystem;
 
 // echo answers with the method, the version and the body it saw.
 void echo(ResponseWriter& w, Request& r) {
-  w.write(std::string(r.method()) + " " + std::to_string(r.version().major) + "." +
-          std::to_string(r.version().minor) + " " + std::string(r.path()) + " " + std::string(r.body()));
+  w.write(std::string(r.method()) + " " + std::to_string(r.version().major) + "." + std::to_string(r.version().minor) +
+          " " + std::string(r.path()) + " " + std::string(r.body()));
 }
 
 std::optional<test::ParsedResponse> send(std::uint16_t port, const std::string& raw) {

@@ -2,9 +2,8 @@
 // and exercised over loopback sockets: shortening by JSON and by form, redirects and hit
 // counts, every error status, and many clients hammering two event loops at once (this
 // file also runs under TSan in the sanitizer builds).
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <memory>
 #include <set>
@@ -141,8 +140,8 @@ TEST_F(Shortener, UnknownCodesAre404) {
   std::string code = shorten(port(), "https://example.org/");
   std::string other = code;
   other[0] = other[0] == 'a' ? 'b' : 'a';
-  for (const std::string& target : {"/" + other, std::string("/nope"), std::string("/api"),
-                                    "/api/stats/" + other, std::string("/api/stats/nope")}) {
+  for (const std::string& target : {"/" + other, std::string("/nope"), std::string("/api"), "/api/stats/" + other,
+                                    std::string("/api/stats/nope")}) {
     SCOPED_TRACE(target);
     expect_json_error(request(port(), "GET", target), 404);
   }

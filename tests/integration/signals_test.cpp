@@ -2,6 +2,7 @@
 // before (the README bug: a thread started first, with the signal unblocked, used to take
 // the signal and die of its default action), previous dispositions come back, and a drain
 // delay keeps serving while readiness is off.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,8 +12,6 @@
 #include <future>
 #include <mutex>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "nethttp/health.hpp"
 #include "nethttp/serve_mux.hpp"

@@ -3,12 +3,11 @@
 // /readyz and /metrics, and SIGTERM shuts it down cleanly with exit status 0.
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -38,7 +37,9 @@ class StaticServerProcess : public ::testing::Test {
   void SetUp() override {
     if (kBinary.empty()) GTEST_SKIP() << "nethttp-static is not built (NETHTTP_BUILD_EXAMPLES=OFF)";
   }
-  static std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+  static std::size_t lines(const std::string& s) {
+    return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+  }
 };
 
 TEST_F(StaticServerProcess, UnknownFlag) {
@@ -108,9 +109,8 @@ TEST_F(StaticServerProcess, ServesAndShutsDownOnSigterm) {
   fs::path log = dir.path() / "access.log";  // beside the root, not served
 
   {
-    test::ChildProcess c(kBinary, {"--root", root.string(), "--listen", "127.0.0.1:0", "--threads", "2",
-                                   "--access-log", log.string(), "--metrics", "--list-dirs", "--cache-control",
-                                   "max-age=5"});
+    test::ChildProcess c(kBinary, {"--root", root.string(), "--listen", "127.0.0.1:0", "--threads", "2", "--access-log",
+                                   log.string(), "--metrics", "--list-dirs", "--cache-control", "max-age=5"});
     // "nethttp-static: serving ROOT on http://127.0.0.1:PORT/ with 2 loops"
     std::string line = c.read_stdout_line();
     EXPECT_NE(line.find("http://127.0.0.1:"), std::string::npos) << line;

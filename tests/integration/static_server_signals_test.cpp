@@ -4,9 +4,8 @@
 // busy port fails with "Address already in use". The happy hot-upgrade path under load is
 // tests/deploy/hot_upgrade.sh.
 
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -36,9 +35,7 @@ class StaticServerSignals : public ::testing::Test {
     dir.write("site/index.html", "<p>hi</p>");
     write_config("cache-control = max-age=1\n");
   }
-  void write_config(const std::string& text) {
-    std::ofstream(dir.path() / "nethttp.conf", std::ios::trunc) << text;
-  }
+  void write_config(const std::string& text) { std::ofstream(dir.path() / "nethttp.conf", std::ios::trunc) << text; }
   std::string root() const { return (dir.path() / "site").string(); }
   std::string config() const { return (dir.path() / "nethttp.conf").string(); }
   // read_line_containing reads stdout lines until one contains what ("" if none comes).
@@ -54,8 +51,8 @@ class StaticServerSignals : public ::testing::Test {
 };
 
 TEST_F(StaticServerSignals, SighupReloadsConfigAndKeepsItWhenBad) {
-  test::ChildProcess c(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "1", "--access-log",
-                                 "off", "--config", config()});
+  test::ChildProcess c(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "1", "--access-log", "off",
+                                 "--config", config()});
   std::uint16_t port = test::port_after(c.read_stdout_line(), "http://127.0.0.1:");
   ASSERT_NE(port, 0) << c.err();
   EXPECT_EQ(test::get(port, "/").header("Cache-Control"), "max-age=1");
@@ -63,15 +60,15 @@ TEST_F(StaticServerSignals, SighupReloadsConfigAndKeepsItWhenBad) {
   write_config("# reloaded\ncache-control = public, max-age=99\nlog-level = warn\n");
   c.signal(SIGHUP);
   std::string line = read_line_containing(c, "SIGHUP");
-  EXPECT_EQ(line, "nethttp-static: SIGHUP: reloaded " + config() +
-                      ": cache-control \"public, max-age=99\", log-level warn");
+  EXPECT_EQ(line,
+            "nethttp-static: SIGHUP: reloaded " + config() + ": cache-control \"public, max-age=99\", log-level warn");
   EXPECT_EQ(test::get(port, "/").header("Cache-Control"), "public, max-age=99");
 
   write_config("cache-control = max-age=5\nbogus = 1\n");
   c.signal(SIGHUP);
   line = read_line_containing(c, "SIGHUP");
-  EXPECT_EQ(line, "nethttp-static: SIGHUP: keeping the current settings: " + config() +
-                      ":2: unknown setting \"bogus\"");
+  EXPECT_EQ(line,
+            "nethttp-static: SIGHUP: keeping the current settings: " + config() + ":2: unknown setting \"bogus\"");
   EXPECT_EQ(test::get(port, "/").header("Cache-Control"), "public, max-age=99");
 
   c.signal(SIGTERM);
@@ -115,14 +112,15 @@ TEST_F(StaticServerSignals, SighupReopensTheAccessLogAndRejectsAreLogged) {
 }
 
 TEST_F(StaticServerSignals, FailedUpgradeKeepsServing) {
-  test::ChildProcess c(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "2", "--access-log",
-                                 "off", "--config", config()});
+  test::ChildProcess c(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "2", "--access-log", "off",
+                                 "--config", config()});
   std::uint16_t port = test::port_after(c.read_stdout_line(), "http://127.0.0.1:");
   ASSERT_NE(port, 0) << c.err();
   // The new process reads the same --config at startup: a broken one makes it exit 1.
   write_config("log-level = loud\n");
   c.signal(SIGUSR2);
-  EXPECT_EQ(read_line_containing(c, "SIGUSR2: starting"), "nethttp-static: SIGUSR2: starting a new process on the same sockets");
+  EXPECT_EQ(read_line_containing(c, "SIGUSR2: starting"),
+            "nethttp-static: SIGUSR2: starting a new process on the same sockets");
   std::string failed = read_line_containing(c, "upgrade failed");
   EXPECT_NE(failed.find("nethttp-static: SIGUSR2: upgrade failed, still serving: new process "), std::string::npos)
       << failed;
@@ -136,8 +134,8 @@ TEST_F(StaticServerSignals, FailedUpgradeKeepsServing) {
 }
 
 TEST_F(StaticServerSignals, NoHealthTurnsTheProbesOff) {
-  test::ChildProcess c(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "1", "--access-log",
-                                 "off", "--no-health"});
+  test::ChildProcess c(
+      kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "1", "--access-log", "off", "--no-health"});
   std::uint16_t port = test::port_after(c.read_stdout_line(), "http://127.0.0.1:");
   ASSERT_NE(port, 0) << c.err();
   EXPECT_EQ(test::get(port, "/healthz").status, 404);
@@ -147,8 +145,8 @@ TEST_F(StaticServerSignals, NoHealthTurnsTheProbesOff) {
 }
 
 TEST_F(StaticServerSignals, SecondInstanceOnTheSamePortFails) {
-  test::ChildProcess first(kBinary, {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "2", "--access-log",
-                                     "off"});
+  test::ChildProcess first(kBinary,
+                           {"--root", root(), "--listen", "127.0.0.1:0", "--threads", "2", "--access-log", "off"});
   std::uint16_t port = test::port_after(first.read_stdout_line(), "http://127.0.0.1:");
   ASSERT_NE(port, 0) << first.err();
   const std::string taken = "127.0.0.1:" + std::to_string(port);

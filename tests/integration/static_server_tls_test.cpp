@@ -2,10 +2,9 @@
 // certificate (exit 1), HTTPS beside HTTP with --https-redirect, and SIGHUP swapping the
 // certificate. Certificates are made with the openssl tool and fetched over TLS with curl.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -57,17 +56,17 @@ class StaticServerTls : public ::testing::Test {
   // make_cert writes NAME.pem and NAME.key: a self-signed P-256 certificate for
   // localhost and 127.0.0.1 whose subject is CN=cn.
   void make_cert(const std::string& name, const std::string& cn) {
-    test::ChildProcess c(openssl, {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                                   "-days", "1", "-subj", "/CN=" + cn, "-addext",
-                                   "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", file(name + ".key"),
-                                   "-out", file(name + ".pem")});
+    test::ChildProcess c(
+        openssl, {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                  "-subj", "/CN=" + cn, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
+                  file(name + ".key"), "-out", file(name + ".pem")});
     ASSERT_EQ(c.wait_exit(), 0) << c.err();
   }
   // fetch runs curl over TLS (trusting only ca) and returns its exit status; body and the
   // verbose trace (which names the server certificate's subject) are kept.
   int fetch(std::uint16_t port, const std::string& path, const std::string& ca) {
-    test::ChildProcess c(curl, {"-sS", "-v", "--max-time", "10", "--cacert", ca,
-                                "https://127.0.0.1:" + std::to_string(port) + path});
+    test::ChildProcess c(
+        curl, {"-sS", "-v", "--max-time", "10", "--cacert", ca, "https://127.0.0.1:" + std::to_string(port) + path});
     int status = c.wait_exit();
     body = c.out();
     trace = c.err();
@@ -75,7 +74,9 @@ class StaticServerTls : public ::testing::Test {
   }
   std::string file(const std::string& name) const { return (dir.path() / name).string(); }
   std::string root() const { return file("site"); }
-  static std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+  static std::size_t lines(const std::string& s) {
+    return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+  }
   static std::string read_line_containing(test::ChildProcess& c, const std::string& what) {
     for (int i = 0; i < 20; ++i) {
       std::string line = c.read_stdout_line();
@@ -161,9 +162,9 @@ TEST_F(StaticServerTls, SighupSwapsTheCertificateAndKeepsItWhenBad) {
   make_cert("second", "second.test");
   std::filesystem::copy_file(file("first.pem"), file("live.pem"));
   std::filesystem::copy_file(file("first.key"), file("live.key"));
-  test::ChildProcess c(kBinary, {"--root", root(), "--listen", "", "--listen-tls", "127.0.0.1:0", "--tls-cert",
-                                 file("live.pem"), "--tls-key", file("live.key"), "--threads", "2", "--access-log",
-                                 "off"});
+  test::ChildProcess c(kBinary,
+                       {"--root", root(), "--listen", "", "--listen-tls", "127.0.0.1:0", "--tls-cert", file("live.pem"),
+                        "--tls-key", file("live.key"), "--threads", "2", "--access-log", "off"});
   const std::string line = c.read_stdout_line();
   EXPECT_EQ(line.find("http://"), std::string::npos) << line;  // HTTPS only
   const std::uint16_t tls = test::port_after(line, "https://127.0.0.1:");

@@ -1,10 +1,9 @@
 // Streamed request bodies over real sockets: BodyReader flow control, limits, 100-continue,
 // client aborts, pipelining, worker-thread consumers and multi-GiB uploads in flat memory.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <cerrno>
@@ -66,7 +65,6 @@ const std::string& pattern_block() {  // two periods: any window up to kPeriod i
   }();
   return block;
 }
-
 
 // pattern_matches reports whether data is the pattern from offset on.
 bool pattern_matches(std::string_view data, std::uint64_t offset) {
@@ -308,9 +306,9 @@ TEST(StreamingBody, ContinueSentOnlyWhenReadingStarts) {
 TEST(StreamingBody, HandlerThatIgnoresTheBodyClosesTheConnection) {
   ServeMux mux;
   mux.handle("POST /up", streaming([](ResponseWriter& w, Request& r) {
-    EXPECT_TRUE(r.body_streaming());
-    error(w, "no uploads today", Status::Forbidden);
-  }));
+               EXPECT_TRUE(r.body_streaming());
+               error(w, "no uploads today", Status::Forbidden);
+             }));
   testing::TestServer ts(mux);
   RawClient c(ts.port());
   c.send(post_head("/up", content_length(100'000) + "Expect: 100-continue\r\n"));
@@ -506,8 +504,7 @@ struct FileUpload : std::enable_shared_from_this<FileUpload> {
         if ((self->written >> 16) % 512 == 0 && self->max_rss) {
           long rss = vm_rss_kib();
           long prev = self->max_rss->load();
-          while (rss > prev && !self->max_rss->compare_exchange_weak(prev, rss)) {
-          }
+          while (rss > prev && !self->max_rss->compare_exchange_weak(prev, rss)) {}
         }
         self->next();  // from the worker thread
       });
@@ -531,14 +528,14 @@ void big_upload(bool chunked) {
   cfg.handler_timeout = 10min;
   ServeMux mux;
   mux.handle("POST /file", streaming([&](ResponseWriter& w, Request& r) {
-    auto u = std::make_shared<FileUpload>();
-    u->reader = r.body_reader();
-    u->reader.set_limit(kBigUpload);
-    u->done = w.defer();
-    u->sink = &sink;
-    u->max_rss = &max_rss;
-    u->next();
-  }));
+               auto u = std::make_shared<FileUpload>();
+               u->reader = r.body_reader();
+               u->reader.set_limit(kBigUpload);
+               u->done = w.defer();
+               u->sink = &sink;
+               u->max_rss = &max_rss;
+               u->next();
+             }));
   testing::TestServer ts(mux, cfg);
   RawClient c(ts.port(), {.timeout = 300s});
   // The client's buffers exist before the baseline: only the server's growth counts.
@@ -573,16 +570,20 @@ void big_upload(bool chunked) {
 TEST(StreamingBody, UrlencodedFormOnTheStream) {
   ServeMux mux;
   mux.handle("POST /form", max_bytes(streaming([](ResponseWriter& w, Request& r) {
-    auto done = std::make_shared<DeferredResponse>(w.defer());
-    read_form(r.body_reader(), FormLimits{.max_fields = 3, .max_bytes = 64}, [done](FormError e, FormValues& v) {
-      std::string answer = e == FormError::None ? "name=" + std::string(v.get("name")) + " n=" + std::to_string(v.size())
-                                                : std::string(form_error_message(e));
-      done->complete([answer, status = status_for(e)](ResponseWriter& rw) {
-        rw.write_header(status);
-        rw.write(answer);
-      });
-    });
-  }), 1000));
+                                       auto done = std::make_shared<DeferredResponse>(w.defer());
+                                       read_form(r.body_reader(), FormLimits{.max_fields = 3, .max_bytes = 64},
+                                                 [done](FormError e, FormValues& v) {
+                                                   std::string answer = e == FormError::None
+                                                                            ? "name=" + std::string(v.get("name")) +
+                                                                                  " n=" + std::to_string(v.size())
+                                                                            : std::string(form_error_message(e));
+                                                   done->complete([answer, status = status_for(e)](ResponseWriter& rw) {
+                                                     rw.write_header(status);
+                                                     rw.write(answer);
+                                                   });
+                                                 });
+                                     }),
+                                     1000));
   testing::TestServer ts(mux);
   const std::string form = "name=J%C3%BCrgen+X&a=1";
   auto res = test::roundtrip(ts.port(), post_head("/form", content_length(form.size())) + form);

@@ -119,10 +119,11 @@ TEST(StreamingResponse, LargeGeneratedDownloadKeepsRssBounded) {
   EXPECT_GT(gen->resumed.load(), 0u);
   EXPECT_LE(gen->max_buffered.load(), config.output_high_water + gen->chunk.size());
   const std::size_t growth = peak.load() > baseline ? peak.load() - baseline : 0;
-  std::printf("[ measure ] %llu MiB in %.2f s; RSS baseline %zu KiB, peak growth %zu KiB; max buffered %zu KiB;"
-              " %u resumes\n",
-              static_cast<unsigned long long>(total >> 20), secs, baseline / 1024, growth / 1024,
-              gen->max_buffered.load() / 1024, gen->resumed.load());
+  std::printf(
+      "[ measure ] %llu MiB in %.2f s; RSS baseline %zu KiB, peak growth %zu KiB; max buffered %zu KiB;"
+      " %u resumes\n",
+      static_cast<unsigned long long>(total >> 20), secs, baseline / 1024, growth / 1024,
+      gen->max_buffered.load() / 1024, gen->resumed.load());
   // The high-water mark plus one chunk is all the producer may queue; allow a few MiB for
   // the allocator, the sampler and the client's own buffers (all in this process). Not
   // under sanitizers: ASan's quarantine keeps freed memory resident on purpose.

@@ -70,10 +70,12 @@ TEST(Timeouts, IdleKeepAliveConnectionIsClosedSilently) {
 TEST(Timeouts, StalledReaderIsClosedByWriteTimeout) {
   std::string big(8 << 20, 'z');
   std::atomic<bool> answered{false};
-  testing::TestServer ts([&](ResponseWriter& w, Request&) {
-    w.write(big);
-    answered = true;
-  }, fast_timeouts());
+  testing::TestServer ts(
+      [&](ResponseWriter& w, Request&) {
+        w.write(big);
+        answered = true;
+      },
+      fast_timeouts());
   RawClient c(ts.port(), {.timeout = 5s, .receive_buffer = 4096});
   c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
   auto deadline = std::chrono::steady_clock::now() + 5s;

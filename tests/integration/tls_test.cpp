@@ -3,6 +3,8 @@
 // 100-continue, file bodies and ranges (the staged-read fallback: no kernel TLS here), SNI,
 // ALPN, resumption, the handshake timeout, plain HTTP on the TLS port, an abrupt close
 // mid-handshake, certificate reload during a download, and Request::tls().
+#include "nethttp/tls.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -17,7 +19,6 @@
 #include "nethttp/serve_mux.hpp"
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
-#include "nethttp/tls.hpp"
 #include "support/child_process.hpp"
 #include "support/raw_client.hpp"
 #include "support/tls_certs.hpp"
@@ -185,8 +186,9 @@ class TlsTest : public ::testing::Test {
     return run_program(python_, std::move(args));
   }
   ProgramResult curl(std::uint16_t port, const std::string& name, std::vector<std::string> args) {
-    std::vector<std::string> all = {"-sS", "--http1.1", "--max-time", "10", "--cacert", ca_->ca().string(),
-                                    "--resolve", name + ":" + std::to_string(port) + ":127.0.0.1"};
+    std::vector<std::string> all = {
+        "-sS",      "--http1.1",        "--max-time", "10",
+        "--cacert", ca_->ca().string(), "--resolve",  name + ":" + std::to_string(port) + ":127.0.0.1"};
     all.insert(all.end(), args.begin(), args.end());
     return run_program(curl_, std::move(all));
   }
@@ -213,7 +215,8 @@ TEST_F(TlsTest, CurlGetsResponseAndRequestTlsInfo) {
 TEST_F(TlsTest, CleartextAndTlsListenersOnOneServer) {
   testing::TestServer ts(handler(), tls_config());
   ASSERT_NE(ts.port(), ts.server().tls_port());
-  ProgramResult plain = run_program(curl_, {"-sS", "--max-time", "10", "http://127.0.0.1:" + std::to_string(ts.port()) + "/info"});
+  ProgramResult plain =
+      run_program(curl_, {"-sS", "--max-time", "10", "http://127.0.0.1:" + std::to_string(ts.port()) + "/info"});
   ASSERT_EQ(plain.status, 0) << plain.err;
   EXPECT_EQ(plain.out, "cleartext");
   const std::uint16_t port = ts.server().tls_port();
@@ -229,8 +232,9 @@ TEST_F(TlsTest, Tls12WithModernCipher) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(r.out.starts_with("TLSv1.2|ECDHE-ECDSA-AES128-GCM-SHA256|")) << r.out;
   // Neither CBC nor RSA key exchange is on offer.
-  ProgramResult cbc = curl(port, "a.test", {"--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-SHA256:AES128-GCM-SHA256",
-                                            url(port, "a.test", "/info")});
+  ProgramResult cbc = curl(
+      port, "a.test",
+      {"--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-SHA256:AES128-GCM-SHA256", url(port, "a.test", "/info")});
   EXPECT_NE(cbc.status, 0) << cbc.out;
 }
 
@@ -249,12 +253,14 @@ TEST_F(TlsTest, ChunkedBodyAndContinue) {
   const std::string body(100'000, 'c');
   const fs::path file = ca_->dir() / "upload.txt";
   std::ofstream(file) << body;
-  ProgramResult chunked = curl(port, "a.test", {"-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file.string(),
-                                                url(port, "a.test", "/echo")});
+  ProgramResult chunked =
+      curl(port, "a.test",
+           {"-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file.string(), url(port, "a.test", "/echo")});
   ASSERT_EQ(chunked.status, 0) << chunked.err;
   EXPECT_EQ(chunked.out, "len=100000:cccccccccccccccc");
-  ProgramResult cont = curl(port, "a.test", {"-v", "-H", "Expect: 100-continue", "--data-binary", "@" + file.string(),
-                                             url(port, "a.test", "/echo")});
+  ProgramResult cont =
+      curl(port, "a.test",
+           {"-v", "-H", "Expect: 100-continue", "--data-binary", "@" + file.string(), url(port, "a.test", "/echo")});
   ASSERT_EQ(cont.status, 0) << cont.err;
   EXPECT_EQ(cont.out, "len=100000:cccccccccccccccc");
   EXPECT_NE(cont.err.find("HTTP/1.1 100 Continue"), std::string::npos) << cont.err;
@@ -269,8 +275,9 @@ TEST_F(TlsTest, FileBodiesAndRanges) {
   ProgramResult cmp = run_program("/usr/bin/cmp", {out.string(), (ca_->dir() / "www" / "big.bin").string()});
   EXPECT_EQ(cmp.status, 0) << cmp.out;
   // A range in the middle, crossing record boundaries.
-  ProgramResult range = curl(port, "a.test", {"-r", "100000-165536", "-o", out.string(), "-w", "%{http_code}",
-                                              url(port, "a.test", "/files/big.bin")});
+  ProgramResult range =
+      curl(port, "a.test",
+           {"-r", "100000-165536", "-o", out.string(), "-w", "%{http_code}", url(port, "a.test", "/files/big.bin")});
   ASSERT_EQ(range.status, 0) << range.err;
   EXPECT_EQ(range.out, "206");
   std::ifstream in(ca_->dir() / "www" / "big.bin", std::ios::binary);
@@ -299,9 +306,10 @@ TEST_F(TlsTest, SniSelectsTheCertificate) {
   // No name the certificates serve: the first (default) certificate. The client then
   // cannot verify the name, so connect by a.test but send another SNI through curl's
   // --connect-to instead: here, check with openssl s_client that the default is served.
-  ProgramResult other = run_program("/bin/sh", {"-c", test::find_program("openssl") + " s_client -connect 127.0.0.1:" +
-                                                          port + " -servername c.test -brief -verify_return_error -CAfile " +
-                                                          ca + " -verify_hostname a.test < /dev/null"});
+  ProgramResult other =
+      run_program("/bin/sh", {"-c", test::find_program("openssl") + " s_client -connect 127.0.0.1:" + port +
+                                        " -servername c.test -brief -verify_return_error -CAfile " + ca +
+                                        " -verify_hostname a.test < /dev/null"});
   EXPECT_NE(other.err.find("a.test"), std::string::npos) << other.err;
 }
 
@@ -317,9 +325,9 @@ TEST_F(TlsTest, StaplesOcspResponseFromFile) {
   cfg.tls.certificates[0].ocsp_file = (ca_->dir() / "a.ocsp").string();
   testing::TestServer ts(handler(), cfg);
   auto status = [&](const std::string& name) {
-    return run_program("/bin/sh", {"-c", test::find_program("openssl") + " s_client -connect 127.0.0.1:" +
-                                             std::to_string(ts.server().tls_port()) + " -servername " + name +
-                                             " -status < /dev/null 2>&1"})
+    return run_program("/bin/sh", {"-c", test::find_program("openssl") +
+                                             " s_client -connect 127.0.0.1:" + std::to_string(ts.server().tls_port()) +
+                                             " -servername " + name + " -status < /dev/null 2>&1"})
         .out;
   };
   const std::string a = status("a.test");
@@ -372,7 +380,7 @@ TEST_F(TlsTest, RenegotiationIsRefused) {
   // s_client's "R" command asks for a TLS 1.2 renegotiation; the input then stays open for
   // a second, long enough for the server's refusal to arrive.
   ProgramResult r = run_program("/bin/sh", {"-c", "(printf 'R\\n'; sleep 1) | " + test::find_program("openssl") +
-                                                     " s_client -connect 127.0.0.1:" + port + " -tls1_2 2>&1"});
+                                                      " s_client -connect 127.0.0.1:" + port + " -tls1_2 2>&1"});
   EXPECT_NE(r.out.find("RENEGOTIATING"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("no renegotiation"), std::string::npos) << r.out;
   ProgramResult after = curl(ts.server().tls_port(), "a.test", {url(ts.server().tls_port(), "a.test", "/info")});
@@ -483,4 +491,3 @@ TEST_F(TlsTest, ListenFailsClearlyOnBadCertificate) {
 
 }  // namespace
 }  // namespace nethttp
-

@@ -1,6 +1,8 @@
 // Upgrade and hijack over real sockets: 101 and the bytes already read past the request,
 // echo over an upgraded stream with backpressure, a detached descriptor after the server
 // forgot it, shutdown closing upgraded streams, and the refusals.
+#include "nethttp/upgrade.hpp"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -16,7 +18,6 @@
 
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
-#include "nethttp/upgrade.hpp"
 #include "support/raw_client.hpp"
 
 namespace nethttp {

@@ -1,6 +1,7 @@
 #include "support/raw_client.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -12,8 +13,6 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace nethttp::test {
 
@@ -124,8 +123,7 @@ std::optional<ParsedResponse> RawClient::read_response(bool head) {
       if (!read_line(line)) throw std::runtime_error("RawClient: closed inside chunked body");
       std::size_t size = std::stoul(line, nullptr, 16);
       if (size == 0) {
-        while (read_line(line) && !line.empty()) {
-        }  // trailers
+        while (read_line(line) && !line.empty()) {}  // trailers
         break;
       }
       if (!read_exact(size, r.body)) throw std::runtime_error("RawClient: closed inside chunk");
@@ -142,15 +140,13 @@ std::optional<ParsedResponse> RawClient::read_response(bool head) {
 }
 
 std::string RawClient::read_until_close() {
-  while (read_some()) {
-  }
+  while (read_some()) {}
   return std::exchange(buf_, {});
 }
 
 bool RawClient::wait_closed() {
   try {
-    while (read_some()) {
-    }
+    while (read_some()) {}
     return true;
   } catch (const std::runtime_error&) {
     return false;
@@ -162,8 +158,7 @@ std::string RawClient::read_available(std::chrono::milliseconds wait) {
   options_.timeout = wait;
   try {
     read_some();
-  } catch (const std::runtime_error&) {
-  }
+  } catch (const std::runtime_error&) {}
   options_.timeout = saved;
   return std::exchange(buf_, {});
 }

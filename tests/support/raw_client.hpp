@@ -16,9 +16,9 @@ namespace nethttp::test {
 struct ParsedResponse {
   int status = 0;
   std::string reason;
-  std::string version;   // "HTTP/1.1"
+  std::string version;  // "HTTP/1.1"
   Headers headers;
-  std::string body;      // de-chunked
+  std::string body;  // de-chunked
   bool chunked = false;
   std::string header(std::string_view name) const { return std::string(headers.get(name)); }
 };
@@ -79,8 +79,8 @@ std::optional<ParsedResponse> roundtrip(std::uint16_t port, std::string_view raw
 /// fresh connection and reads the response (a HEAD one without a body). A request that
 /// carries a body (a non-empty one, or any POST or PUT) also gets Content-Length and, unless
 /// content_type is empty, Content-Type. Throws if the server closes without answering.
-ParsedResponse request(std::uint16_t port, std::string_view method, std::string_view target,
-                       std::string_view body = {}, std::string_view content_type = {});
+ParsedResponse request(std::uint16_t port, std::string_view method, std::string_view target, std::string_view body = {},
+                       std::string_view content_type = {});
 
 /// get sends `GET target HTTP/1.1` with Host and Connection: close (plus extra_headers,
 /// each line ending in \r\n) on a fresh connection and reads the response.

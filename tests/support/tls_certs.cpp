@@ -35,9 +35,10 @@ TestCert TestCa::leaf(const std::string& name, const std::string& file) {
   dir_.write(file + ".ext",
              "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
              "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer\n"
-             "subjectAltName=DNS:" + name + ",IP:127.0.0.1\n");
-  run_shell(openssl + " req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + file + ".key -out " +
-                file + ".csr -subj /CN=" + name + " 2>&1 && " + openssl + " x509 -req -in " + file +
+             "subjectAltName=DNS:" +
+                 name + ",IP:127.0.0.1\n");
+  run_shell(openssl + " req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + file + ".key -out " + file +
+                ".csr -subj /CN=" + name + " 2>&1 && " + openssl + " x509 -req -in " + file +
                 ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile " + file + ".ext -out " + file +
                 ".leaf 2>&1 && cat " + file + ".leaf ca.pem > " + file + ".pem",
             dir());

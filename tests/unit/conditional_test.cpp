@@ -50,11 +50,11 @@ TEST(HttpDate, ParsesAllThreeForms) {
 }
 
 TEST(HttpDate, RejectsMalformedDates) {
-  for (std::string_view s : {"", "yesterday", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT",
-                             "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT",
-                             "Sun, 06 Nov 1994 24:49:37 GMT", "Sun, 06 Nov 1994 08:61:37 GMT",
-                             "Xyz, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMT ",
-                             "Sun Nov  6 08:49:37 94", "Sunday, 06-Nov-1994 08:49:37 GMT", "1700000000"}) {
+  for (std::string_view s :
+       {"", "yesterday", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:49:37 GMT",
+        "Sun, 06 Nov 1994 08:61:37 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMT ",
+        "Sun Nov  6 08:49:37 94", "Sunday, 06-Nov-1994 08:49:37 GMT", "1700000000"}) {
     SCOPED_TRACE(s);
     EXPECT_FALSE(parse_http_date(s).has_value());
   }
@@ -78,7 +78,7 @@ TEST(ETagList, StrongAndWeakComparison) {
            Case{"*", "\"a\"", true, true},
            Case{"*", "", true, true},
            Case{"\"a\"", "", true, false},
-           Case{"a", "\"a\"", false, false},            // unquoted: malformed
+           Case{"a", "\"a\"", false, false},                // unquoted: malformed
            Case{"\"x\", a, \"a\"", "\"a\"", false, false},  // scan stops at the malformed member
            Case{"\"a", "\"a\"", false, false},
            Case{"", "\"a\"", false, false},
@@ -104,20 +104,20 @@ TEST(Preconditions, IfMatch) {
 }
 
 TEST(Preconditions, IfUnmodifiedSince) {
-  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}}),
-                                   validators()),
-            Precondition::proceed);
-  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}),
-                                   validators()),
-            Precondition::failed);
+  EXPECT_EQ(
+      evaluate_preconditions(make("GET", {{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}}), validators()),
+      Precondition::proceed);
+  EXPECT_EQ(
+      evaluate_preconditions(make("GET", {{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}), validators()),
+      Precondition::failed);
   // An invalid date is ignored.
   EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Unmodified-Since", "garbage"}}), validators()),
             Precondition::proceed);
   // Ignored when If-Match is present (step 2 runs only without it).
-  EXPECT_EQ(evaluate_preconditions(
-                make("GET", {{"If-Match", kTag}, {"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}),
-                validators()),
-            Precondition::proceed);
+  EXPECT_EQ(
+      evaluate_preconditions(
+          make("GET", {{"If-Match", kTag}, {"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}), validators()),
+      Precondition::proceed);
   // Ignored without a modification time.
   EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}),
                                    Validators{kTag, std::nullopt}),
@@ -131,28 +131,24 @@ TEST(Preconditions, IfNoneMatch) {
   EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-None-Match", "\"a\", \"abc-1\""}}), validators()),
             Precondition::not_modified);
   EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-None-Match", "*"}}), validators()), Precondition::not_modified);
-  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-None-Match", "\"other\""}}), validators()),
-            Precondition::proceed);
+  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-None-Match", "\"other\""}}), validators()), Precondition::proceed);
   // Other methods get 412 instead of 304.
   EXPECT_EQ(evaluate_preconditions(make("POST", {{"If-None-Match", kTag}}), validators()), Precondition::failed);
 }
 
 TEST(Preconditions, IfModifiedSince) {
-  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}}),
-                                   validators()),
+  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}}), validators()),
             Precondition::not_modified);
-  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Modified-Since", "Mon, 07 Nov 1994 08:49:37 GMT"}}),
-                                   validators()),
+  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Modified-Since", "Mon, 07 Nov 1994 08:49:37 GMT"}}), validators()),
             Precondition::not_modified);
-  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Modified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}),
-                                   validators()),
+  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Modified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}), validators()),
             Precondition::proceed);
   EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Modified-Since", "not a date"}}), validators()),
             Precondition::proceed);
   // Only GET and HEAD.
-  EXPECT_EQ(evaluate_preconditions(make("POST", {{"If-Modified-Since", "Mon, 07 Nov 1994 08:49:37 GMT"}}),
-                                   validators()),
-            Precondition::proceed);
+  EXPECT_EQ(
+      evaluate_preconditions(make("POST", {{"If-Modified-Since", "Mon, 07 Nov 1994 08:49:37 GMT"}}), validators()),
+      Precondition::proceed);
   // Two header lines: ignored.
   EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Modified-Since", "Mon, 07 Nov 1994 08:49:37 GMT"},
                                                 {"If-Modified-Since", "Mon, 07 Nov 1994 08:49:37 GMT"}}),
@@ -163,9 +159,9 @@ TEST(Preconditions, IfModifiedSince) {
 TEST(Preconditions, EvaluationOrder) {
   // If-None-Match wins over If-Modified-Since: a changed tag means changed content, even
   // when the date says otherwise (step 4 runs only without If-None-Match).
-  EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-None-Match", "\"old\""},
-                                                {"If-Modified-Since", "Mon, 07 Nov 1994 08:49:37 GMT"}}),
-                                   validators()),
+  EXPECT_EQ(evaluate_preconditions(
+                make("GET", {{"If-None-Match", "\"old\""}, {"If-Modified-Since", "Mon, 07 Nov 1994 08:49:37 GMT"}}),
+                validators()),
             Precondition::proceed);
   // A failing If-Match wins over a matching If-None-Match (step 1 before step 3).
   EXPECT_EQ(evaluate_preconditions(make("GET", {{"If-Match", "\"other\""}, {"If-None-Match", kTag}}), validators()),
@@ -191,8 +187,8 @@ TEST(IfRange, DatesMustMatchExactly) {
   EXPECT_FALSE(if_range_allows(make("GET", {{"If-Range", "Sun, 06 Nov 1994 08:49:38 GMT"}}), validators()));
   EXPECT_FALSE(if_range_allows(make("GET", {{"If-Range", "Sun, 06 Nov 1994 08:49:36 GMT"}}), validators()));
   EXPECT_FALSE(if_range_allows(make("GET", {{"If-Range", "garbage"}}), validators()));
-  EXPECT_FALSE(if_range_allows(make("GET", {{"If-Range", "Sun, 06 Nov 1994 08:49:37 GMT"}}),
-                               Validators{kTag, std::nullopt}));
+  EXPECT_FALSE(
+      if_range_allows(make("GET", {{"If-Range", "Sun, 06 Nov 1994 08:49:37 GMT"}}), Validators{kTag, std::nullopt}));
 }
 
 }  // namespace

@@ -1,12 +1,13 @@
 // Cookies: Set-Cookie serialisation and validation (RFC 6265 4.1), and reading the Cookie
 // request header (RFC 6265 4.2, leniently as Go's readCookies).
+#include "nethttp/cookie.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-#include "nethttp/cookie.hpp"
 #include "nethttp/request.hpp"
 #include "nethttp/testing.hpp"
 
@@ -74,7 +75,8 @@ TEST(SetCookie, RejectsInvalidInputInsteadOfEmittingIt) {
       {"SameSite=None without Secure", with([](Cookie& c) { c.same_site = SameSite::None; })},
       {"Partitioned without Secure", with([](Cookie& c) { c.partitioned = true; })},
       {"__Secure- without Secure", Cookie{.name = "__Secure-id", .value = "v"}},
-      {"__Host- with Domain", Cookie{.name = "__Host-id", .value = "v", .path = "/", .domain = "a.com", .secure = true}},
+      {"__Host- with Domain",
+       Cookie{.name = "__Host-id", .value = "v", .path = "/", .domain = "a.com", .secure = true}},
       {"__Host- without Path=/", Cookie{.name = "__Host-id", .value = "v", .secure = true}},
   };
   for (const Case& c : cases) {
@@ -123,8 +125,8 @@ TEST(RequestCookies, ParsesPairsFromEveryCookieLine) {
   r.headers().add("cookie", "z=last; q=a b,c; x=\"un\"balanced\"");
   std::vector<std::pair<std::string, std::string>> got;
   for (CookiePair p : r.cookies()) got.emplace_back(p.name, p.value);
-  std::vector<std::pair<std::string, std::string>> want = {
-      {"a", "1"}, {"b", "two"}, {"c", "3"}, {"d", ""}, {"f", "g=h"}, {"z", "last"}, {"q", "a b,c"}};
+  std::vector<std::pair<std::string, std::string>> want = {{"a", "1"},   {"b", "two"},  {"c", "3"},    {"d", ""},
+                                                           {"f", "g=h"}, {"z", "last"}, {"q", "a b,c"}};
   EXPECT_EQ(got, want);
   EXPECT_EQ(r.cookie("b"), "two");
   EXPECT_EQ(r.cookie("d"), "");

@@ -223,9 +223,8 @@ TEST(CorePercentDecode, EscapedByte) {
     std::string_view in;
     int want;
   };
-  for (const Case& c : {Case{"%41", 0x41}, Case{"%2f/rest", 0x2F}, Case{"%FF", 0xFF}, Case{"%00", 0},
-                        Case{"%4", -1}, Case{"%", -1}, Case{"", -1}, Case{"41", -1}, Case{"%zz", -1},
-                        Case{"%4G", -1}, Case{"+", -1}}) {
+  for (const Case& c : {Case{"%41", 0x41}, Case{"%2f/rest", 0x2F}, Case{"%FF", 0xFF}, Case{"%00", 0}, Case{"%4", -1},
+                        Case{"%", -1}, Case{"", -1}, Case{"41", -1}, Case{"%zz", -1}, Case{"%4G", -1}, Case{"+", -1}}) {
     SCOPED_TRACE(c.in);
     EXPECT_EQ(escaped_byte(c.in), c.want);
   }
@@ -239,14 +238,9 @@ TEST(CoreEscape, RedirectLocation) {
   };
   using namespace std::string_view_literals;
   for (const Case& c : {
-           Case{"", ""},
-           Case{"/", "/"},
-           Case{"/a/b?x=1&y=%2F#f", "/a/b?x=1&y=%2F#f"},  // already escaped: unchanged
-           Case{"/a b", "/a%20b"},
-           Case{"/x\r\nSet-Cookie: a", "/x%0D%0ASet-Cookie:%20a"},
-           Case{"/\x7F", "/%7F"},
-           Case{"/\0"sv, "/%00"},
-           Case{"/\xC3\xBC", "/%C3%BC"},
+           Case{"", ""}, Case{"/", "/"}, Case{"/a/b?x=1&y=%2F#f", "/a/b?x=1&y=%2F#f"},  // already escaped: unchanged
+           Case{"/a b", "/a%20b"}, Case{"/x\r\nSet-Cookie: a", "/x%0D%0ASet-Cookie:%20a"}, Case{"/\x7F", "/%7F"},
+           Case{"/\0"sv, "/%00"}, Case{"/\xC3\xBC", "/%C3%BC"},
            Case{"/<a>\"'", "/<a>\"'"},  // HTML specials are the HTML escaper's job
        }) {
     SCOPED_TRACE(::testing::PrintToString(std::string(c.in)));
@@ -290,13 +284,29 @@ TEST(CoreHeaderList, ParseQvalue) {
     int want;
   };
   for (const Case& c : {
-           Case{"0", 0},        Case{"0.", 0},       Case{"0.000", 0},     Case{"0.001", 1},
-           Case{"0.05", 50},    Case{"0.5", 500},    Case{"0.999", 999},   Case{"1", 1000},
-           Case{"1.", 1000},    Case{"1.000", 1000},
+           Case{"0", 0},
+           Case{"0.", 0},
+           Case{"0.000", 0},
+           Case{"0.001", 1},
+           Case{"0.05", 50},
+           Case{"0.5", 500},
+           Case{"0.999", 999},
+           Case{"1", 1000},
+           Case{"1.", 1000},
+           Case{"1.000", 1000},
            // Malformed: not RFC 9110's grammar.
-           Case{"", -1},        Case{"2", -1},       Case{"1.5", -1},      Case{"1.001", -1},
-           Case{"0.0001", -1},  Case{".5", -1},      Case{"abc", -1},      Case{"0,5", -1},
-           Case{" 0.5", -1},    Case{"-0", -1},      Case{"1e-1", -1},     Case{"0.5x", -1},
+           Case{"", -1},
+           Case{"2", -1},
+           Case{"1.5", -1},
+           Case{"1.001", -1},
+           Case{"0.0001", -1},
+           Case{".5", -1},
+           Case{"abc", -1},
+           Case{"0,5", -1},
+           Case{" 0.5", -1},
+           Case{"-0", -1},
+           Case{"1e-1", -1},
+           Case{"0.5x", -1},
        }) {
     SCOPED_TRACE(c.in);
     EXPECT_EQ(parse_qvalue(c.in), c.want);
@@ -309,39 +319,20 @@ TEST(CoreHeaderList, CodingWeight) {
     int want;  // for {"gzip", "x-gzip"}
   };
   for (const Case& c : {
-           Case{"", -1},
-           Case{"br, deflate", -1},
-           Case{"gzipx, xgzip", -1},
-           Case{"gzip", 1000},
-           Case{"GZip", 1000},
-           Case{"x-gzip", 1000},
-           Case{"gzip;q=0", 0},  // refused
-           Case{"gzip; q=0.0", 0},
-           Case{"gzip;q=0.001", 1},
-           Case{"gzip;Q=0.3", 300},
-           Case{" deflate , gzip ; q=0.5 ", 500},
-           Case{",,gzip,,", 1000},
+           Case{"", -1}, Case{"br, deflate", -1}, Case{"gzipx, xgzip", -1}, Case{"gzip", 1000}, Case{"GZip", 1000},
+           Case{"x-gzip", 1000}, Case{"gzip;q=0", 0},  // refused
+           Case{"gzip; q=0.0", 0}, Case{"gzip;q=0.001", 1}, Case{"gzip;Q=0.3", 300},
+           Case{" deflate , gzip ; q=0.5 ", 500}, Case{",,gzip,,", 1000},
            Case{"gzip;level=1", 1000},  // other parameters are ignored
-           Case{"gzip;level=1;q=0.3", 300},
-           Case{"*", 1000},
-           Case{"*;q=0.2", 200},
-           Case{"*;q=0", 0},
+           Case{"gzip;level=1;q=0.3", 300}, Case{"*", 1000}, Case{"*;q=0.2", 200}, Case{"*;q=0", 0},
            Case{"gzip;q=0, *", 0},  // a named member beats "*", in either order
            Case{"*, gzip;q=0", 0},
            // Listed twice (or under its alias): the lowest weight counts, in any order.
-           Case{"gzip;q=0.2, gzip;q=0.7", 200},
-           Case{"gzip;q=0.7, x-gzip;q=0.2", 200},
-           Case{"gzip, gzip;q=0", 0},
-           Case{"gzip;q=0, gzip", 0},
-           Case{"*;q=0.5, *;q=0.1", 100},
+           Case{"gzip;q=0.2, gzip;q=0.7", 200}, Case{"gzip;q=0.7, x-gzip;q=0.2", 200}, Case{"gzip, gzip;q=0", 0},
+           Case{"gzip;q=0, gzip", 0}, Case{"*;q=0.5, *;q=0.1", 100},
            // A malformed q refuses: identity is always safe.
-           Case{"gzip;q=abc", 0},
-           Case{"gzip;q=2", 0},
-           Case{"gzip;q=", 0},
-           Case{"gzip;q=0.0001", 0},
-           Case{"gzip;q=1.5, *;q=0.4", 0},
-           Case{"*;q=abc", 0},
-           Case{"gzip;q=abc;q=1", 0},  // the first q counts
+           Case{"gzip;q=abc", 0}, Case{"gzip;q=2", 0}, Case{"gzip;q=", 0}, Case{"gzip;q=0.0001", 0},
+           Case{"gzip;q=1.5, *;q=0.4", 0}, Case{"*;q=abc", 0}, Case{"gzip;q=abc;q=1", 0},  // the first q counts
        }) {
     SCOPED_TRACE(c.header);
     EXPECT_EQ(coding_weight(c.header, {"gzip", "x-gzip"}), c.want);

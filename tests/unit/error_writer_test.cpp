@@ -1,5 +1,7 @@
 // ErrorWriter: error_text's Go-style bodies, write_error_with's fallback, and ServeMux's
 // 404/405 through set_error_writer.
+#include "nethttp/error_writer.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -7,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include "nethttp/error.hpp"
-#include "nethttp/error_writer.hpp"
 #include "nethttp/serve_mux.hpp"
 #include "nethttp/testing.hpp"
 

@@ -2,10 +2,9 @@
 // negative entries, LRU bound, and descriptors outliving eviction.
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>

@@ -2,9 +2,8 @@
 // serve_file() with a caller-chosen path.
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -212,7 +211,8 @@ TEST(MultipartPlan, LengthMatchesTheBytesWritten) {
   for (std::size_t i = 0; i < ranges.size(); ++i) total += plan.part_headers[i].size() + ranges[i].length;
   EXPECT_EQ(plan.content_length, total);
   EXPECT_EQ(plan.part_headers[0], "--B0UND\r\nContent-Type: image/png\r\nContent-Range: bytes 0-9/1000\r\n\r\n");
-  EXPECT_EQ(plan.part_headers[1], "\r\n--B0UND\r\nContent-Type: image/png\r\nContent-Range: bytes 100-100/1000\r\n\r\n");
+  EXPECT_EQ(plan.part_headers[1],
+            "\r\n--B0UND\r\nContent-Type: image/png\r\nContent-Range: bytes 100-100/1000\r\n\r\n");
   EXPECT_EQ(plan.trailer, "\r\n--B0UND--\r\n");
   detail::MultipartPlan untyped = detail::plan_multipart(ranges, 1000, "", "B");
   EXPECT_EQ(untyped.part_headers[0], "--B\r\nContent-Range: bytes 0-9/1000\r\n\r\n");

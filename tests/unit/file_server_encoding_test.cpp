@@ -2,11 +2,10 @@
 // NAME.br / NAME.gz, with Vary, Content-Encoding and the original's Content-Type.
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ctime>
 #include <filesystem>
@@ -45,10 +44,10 @@ TEST(AcceptEncoding, Negotiation) {
            Case{"identity", ""},
            Case{"gzip", "gzip"},
            Case{"br", "br"},
-           Case{"gzip, br", "br,gzip"},              // tie: br first
+           Case{"gzip, br", "br,gzip"},  // tie: br first
            Case{"gzip, deflate, br, zstd", "br,gzip"},
            Case{"br;q=0.5, gzip", "gzip,br"},
-           Case{"br;q=0, gzip", "gzip"},             // q=0 refuses
+           Case{"br;q=0, gzip", "gzip"},  // q=0 refuses
            Case{"br;q=0.000, gzip;q=0", ""},
            Case{"GZIP", "gzip"},
            Case{"x-gzip", "gzip"},
@@ -58,7 +57,7 @@ TEST(AcceptEncoding, Negotiation) {
            Case{"br;q=0, *", "gzip"},
            Case{"gzip;q=1.0, br;q=0.9", "gzip,br"},
            Case{"gzip ; q=0.8 , br ; q=0.80", "br,gzip"},
-           Case{"br;q=2, gzip", "gzip"},             // malformed q: member skipped
+           Case{"br;q=2, gzip", "gzip"},  // malformed q: member skipped
            Case{"br;q=abc", ""},
            Case{"br;q=1.5", ""},
            Case{"br;level=5", "br"},
@@ -90,8 +89,7 @@ class Precompressed : public ::testing::Test {
     struct timespec times[2] = {{mtime, 0}, {mtime, 0}};
     ::utimensat(AT_FDCWD, p.c_str(), times, 0);
   }
-  std::unique_ptr<testing::ResponseRecorder> get(std::string_view target, Hdrs headers,
-                                                 FileServerOptions o = {}) {
+  std::unique_ptr<testing::ResponseRecorder> get(std::string_view target, Hdrs headers, FileServerOptions o = {}) {
     Handler h = file_server(root_.string(), std::move(o));
     Request r("GET", target);
     for (auto& [n, v] : headers) r.headers().add(n, v);

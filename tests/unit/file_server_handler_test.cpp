@@ -2,12 +2,11 @@
 // index files, dotfiles, error statuses, headers, conditionals and ranges on real files.
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -166,8 +165,9 @@ TEST_F(FileServerHandler, DirectoryWithoutIndexIs404UnlessListed) {
 
 TEST_F(FileServerHandler, TraversalIsRefused) {
   // Paths as the core hands them over, already percent-decoded.
-  for (std::string_view target : {"/../outside.txt", "/%2e%2e/outside.txt", "/..%2foutside.txt", "/docs/../../outside.txt",
-                                  "/docs/%2e%2e/%2e%2e/outside.txt", "/..%5coutside.txt", "/docs%5c..%5c..%5coutside.txt"}) {
+  for (std::string_view target :
+       {"/../outside.txt", "/%2e%2e/outside.txt", "/..%2foutside.txt", "/docs/../../outside.txt",
+        "/docs/%2e%2e/%2e%2e/outside.txt", "/..%5coutside.txt", "/docs%5c..%5c..%5coutside.txt"}) {
     SCOPED_TRACE(target);
     auto rec = get(h, target);
     EXPECT_EQ(rec->code(), 400);
@@ -218,7 +218,7 @@ TEST_F(FileServerHandler, DotfilesHiddenByDefault) {
 TEST_F(FileServerHandler, MissingAndNonRegularFilesAre404) {
   EXPECT_EQ(get(h, "/nope.txt")->code(), 404);
   EXPECT_EQ(get(h, "/hello.txt/child")->code(), 404);  // ENOTDIR
-  EXPECT_EQ(get(h, "/fifo")->code(), 404);              // opened non-blocking, refused after fstat
+  EXPECT_EQ(get(h, "/fifo")->code(), 404);             // opened non-blocking, refused after fstat
   EXPECT_EQ(get(h, "/nope/deeper/x.css")->code(), 404);
 }
 
@@ -414,9 +414,9 @@ TEST_F(FileServerHandler, SpaFallback) {
     EXPECT_EQ(rec->body(), "<h1>home</h1>\n");
     EXPECT_EQ(header(*rec, "Content-Type"), "text/html; charset=utf-8");
   }
-  EXPECT_EQ(get(spa, "/missing.js")->code(), 404);       // has an extension
-  EXPECT_EQ(get(spa, "/.secret")->code(), 404);          // dotfiles stay hidden
-  EXPECT_EQ(get(spa, "/link_out")->code(), 404);         // a refused escape is not "missing"
+  EXPECT_EQ(get(spa, "/missing.js")->code(), 404);  // has an extension
+  EXPECT_EQ(get(spa, "/.secret")->code(), 404);     // dotfiles stay hidden
+  EXPECT_EQ(get(spa, "/link_out")->code(), 404);    // a refused escape is not "missing"
   EXPECT_EQ(get(spa, "/hello.txt")->body(), "hello, world\n");
 }
 

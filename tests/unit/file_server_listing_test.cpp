@@ -1,9 +1,8 @@
 // Directory listings: escaping, sorting, hidden names, symlinks, and the handler's use.
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -33,8 +32,8 @@ class Listing : public ::testing::Test {
   Listing() {
     fs::path d = base_ / "root" / "files";
     fs::create_directories(d / "subdir");
-    for (std::string name : {"b.txt", "a.txt", "<img src=x onerror=alert(1)>.html", "x y&z.txt", ".secret",
-                             "javascript:alert(1)"}) {
+    for (std::string name :
+         {"b.txt", "a.txt", "<img src=x onerror=alert(1)>.html", "x y&z.txt", ".secret", "javascript:alert(1)"}) {
       std::ofstream(d / name) << "x";
     }
     fs::create_symlink("../../outside", d / "escape_link");

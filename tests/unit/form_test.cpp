@@ -1,10 +1,11 @@
 // Forms: parse_urlencoded and Request::parse_form (Go's url.ParseQuery and ParseForm).
+#include "nethttp/form.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "nethttp/form.hpp"
 #include "nethttp/request.hpp"
 
 namespace nethttp {
@@ -62,13 +63,13 @@ TEST(ParseForm, ReadsTheBodyOnlyForPostPutPatchWithTheFormType) {
     std::string_view method, type;
     bool body_read;
   };
-  for (const Case& c : {Case{"POST", "application/x-www-form-urlencoded", true},
-                        Case{"PUT", "Application/X-WWW-Form-Urlencoded; charset=utf-8", true},
-                        Case{"PATCH", " application/x-www-form-urlencoded ", true},
-                        Case{"GET", "application/x-www-form-urlencoded", false},
-                        Case{"DELETE", "application/x-www-form-urlencoded", false},
-                        Case{"POST", "application/json", false}, Case{"POST", "", false},
-                        Case{"POST", "multipart/form-data; boundary=x", false}}) {
+  for (const Case& c :
+       {Case{"POST", "application/x-www-form-urlencoded", true},
+        Case{"PUT", "Application/X-WWW-Form-Urlencoded; charset=utf-8", true},
+        Case{"PATCH", " application/x-www-form-urlencoded ", true},
+        Case{"GET", "application/x-www-form-urlencoded", false},
+        Case{"DELETE", "application/x-www-form-urlencoded", false}, Case{"POST", "application/json", false},
+        Case{"POST", "", false}, Case{"POST", "multipart/form-data; boundary=x", false}}) {
     SCOPED_TRACE(std::string(c.method) + " " + std::string(c.type));
     Request r(c.method, "/?q=1", "b=2");
     if (!c.type.empty()) r.headers().add("Content-Type", c.type);

@@ -1,8 +1,9 @@
+#include "nethttp/headers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "nethttp/headers.hpp"
 #include "nethttp/request.hpp"
 
 namespace nethttp {

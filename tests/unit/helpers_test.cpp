@@ -1,6 +1,8 @@
 // Handler helpers through ResponseRecorder: strip_prefix, not_found, redirect, max_bytes,
 // timeout_handler and offload.
 
+#include "nethttp/helpers.hpp"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -14,7 +16,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "nethttp/helpers.hpp"
 #include "nethttp/testing.hpp"
 
 namespace nethttp {
@@ -51,8 +52,7 @@ TEST(StripPrefix, PrefixWithEscapedBytesInRawPath) {
     std::string_view prefix, target, want_path, want_raw;
   };
   for (const Case& c : {Case{"/a b", "/a%20b/x", "/x", "/x"}, Case{"/a b", "/a b/x%2Fy", "/x/y", "/x%2Fy"},
-                        Case{"/api", "/api", "", ""}, Case{"/", "/x/y", "x/y", "x/y"},
-                        Case{"/%", "/%25z", "z", "z"}}) {
+                        Case{"/api", "/api", "", ""}, Case{"/", "/x/y", "x/y", "x/y"}, Case{"/%", "/%25z", "z", "z"}}) {
     SCOPED_TRACE(fmt::format("{} {}", c.prefix, c.target));
     std::string path, raw;
     Handler h = strip_prefix(std::string(c.prefix), [&](ResponseWriter&, Request& r) {
@@ -150,7 +150,12 @@ TEST(Redirect, BodyOnlyForGetAndKeepsHandlerContentType) {
 
 TEST(MaxBytes, OverLimitIs413WithoutCallingHandler) {
   int calls = 0;
-  Handler h = max_bytes([&](ResponseWriter& w, Request&) { ++calls; w.write("ok"); }, 4);
+  Handler h = max_bytes(
+      [&](ResponseWriter& w, Request&) {
+        ++calls;
+        w.write("ok");
+      },
+      4);
   Request small("POST", "/u", "1234");
   auto rec = serve(h, small);
   EXPECT_EQ(rec->code(), 200);
@@ -183,11 +188,13 @@ struct Parked {
 };
 
 TEST(TimeoutHandler, SynchronousAnswerPassesThrough) {
-  Handler h = timeout_handler([](ResponseWriter& w, Request&) {
-    w.headers().set("X-Inner", "1");
-    w.write_header(Status::Created);
-    w.write("made");
-  }, 10ms, "too slow");
+  Handler h = timeout_handler(
+      [](ResponseWriter& w, Request&) {
+        w.headers().set("X-Inner", "1");
+        w.write_header(Status::Created);
+        w.write("made");
+      },
+      10ms, "too slow");
   Request r("GET", "/");
   auto rec = serve(h, r);
   EXPECT_EQ(rec->code(), 201);
@@ -197,11 +204,13 @@ TEST(TimeoutHandler, SynchronousAnswerPassesThrough) {
 
 TEST(TimeoutHandler, LateDeferredResponseGets503AndLateOutputIsDropped) {
   Parked parked;
-  Handler h = timeout_handler([&](ResponseWriter& w, Request&) {
-    w.headers().set("Content-Type", "application/json");
-    w.headers().set("ETag", "\"v1\"");
-    parked.park(w.defer());  // never completed in time
-  }, 20ms, "handler timed out");
+  Handler h = timeout_handler(
+      [&](ResponseWriter& w, Request&) {
+        w.headers().set("Content-Type", "application/json");
+        w.headers().set("ETag", "\"v1\"");
+        parked.park(w.defer());  // never completed in time
+      },
+      20ms, "handler timed out");
   Request r("GET", "/slow");
   auto rec = serve(h, r);
   ASSERT_TRUE(rec->wait_finished(5s));

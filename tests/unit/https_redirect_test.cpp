@@ -68,9 +68,9 @@ TEST(HttpsRedirect, PermanentForSafeMethodsAnd308ForOthers) {
 }
 
 TEST(HttpsRedirect, MissingOrInvalidHostIs400) {
-  for (std::string_view host : {"", ":8080", "exa mple.com", "example.com:80x", "user@example.com", "a/b",
-                                "ex%41mple.com", "[::1", "[]:80", "[::1]x", "[::1]:8x", "[fe80::1%25eth0]",
-                                "evil.com\r\nX: y", "caf\xc3\xa9.com"}) {
+  for (std::string_view host :
+       {"", ":8080", "exa mple.com", "example.com:80x", "user@example.com", "a/b", "ex%41mple.com", "[::1", "[]:80",
+        "[::1]x", "[::1]:8x", "[fe80::1%25eth0]", "evil.com\r\nX: y", "caf\xc3\xa9.com"}) {
     SCOPED_TRACE(fmt::format("host \"{}\"", host));
     Request r("GET", "/x");
     r.set_host(host);

@@ -1,5 +1,7 @@
 // append_json_string and JsonWriter: every input, valid UTF-8 or not, gives valid JSON
 // (checked by parsing it back with nlohmann/json, which rejects invalid UTF-8).
+#include "nethttp/json_writer.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "nethttp/json_writer.hpp"
 #include "nethttp/testing.hpp"
 
 namespace nethttp {
@@ -19,9 +20,10 @@ TEST(JsonString, EscapesQuotesBackslashesAndControlBytes) {
   struct Case {
     std::string in, want;
   };
-  for (const Case& c : {Case{"plain", "\"plain\""}, Case{"a\"b", "\"a\\\"b\""}, Case{"a\\b", "\"a\\\\b\""},
-                        Case{"\n\r\t\b\f", "\"\\n\\r\\t\\b\\f\""}, Case{std::string("\0\x01\x1f", 3), "\"\\u0000\\u0001\\u001f\""},
-                        Case{"\x7f/", "\"\x7f/\""}, Case{"", "\"\""}}) {
+  for (const Case& c :
+       {Case{"plain", "\"plain\""}, Case{"a\"b", "\"a\\\"b\""}, Case{"a\\b", "\"a\\\\b\""},
+        Case{"\n\r\t\b\f", "\"\\n\\r\\t\\b\\f\""}, Case{std::string("\0\x01\x1f", 3), "\"\\u0000\\u0001\\u001f\""},
+        Case{"\x7f/", "\"\x7f/\""}, Case{"", "\"\""}}) {
     SCOPED_TRACE(c.in);
     EXPECT_EQ(json_string(c.in), c.want);
   }
@@ -38,14 +40,14 @@ TEST(JsonString, ReplacesEachIllFormedByteWithReplacementCharacter) {
     std::string in, want;
   };
   for (const Case& c : {
-           Case{"\xff\xfe", kFffd + kFffd},            // the middleware example's %ff%fe
-           Case{"\xC0\xAF", kFffd + kFffd},            // overlong '/'
-           Case{"\xE0\x80\xAF", kFffd + kFffd + kFffd},  // overlong, three bytes
-           Case{"\xED\xA0\x80", kFffd + kFffd + kFffd},  // a surrogate, U+D800
+           Case{"\xff\xfe", kFffd + kFffd},                          // the middleware example's %ff%fe
+           Case{"\xC0\xAF", kFffd + kFffd},                          // overlong '/'
+           Case{"\xE0\x80\xAF", kFffd + kFffd + kFffd},              // overlong, three bytes
+           Case{"\xED\xA0\x80", kFffd + kFffd + kFffd},              // a surrogate, U+D800
            Case{"\xF4\x90\x80\x80", kFffd + kFffd + kFffd + kFffd},  // past U+10FFFF
-           Case{"a\xC3", "a" + kFffd},                 // truncated at the end
-           Case{"\xC3(", kFffd + "("},                 // bad continuation
-           Case{"\x80", kFffd},                        // lone continuation byte
+           Case{"a\xC3", "a" + kFffd},                               // truncated at the end
+           Case{"\xC3(", kFffd + "("},                               // bad continuation
+           Case{"\x80", kFffd},                                      // lone continuation byte
        }) {
     SCOPED_TRACE(::testing::PrintToString(c.in));
     EXPECT_EQ(json_string(c.in), "\"" + c.want + "\"");
@@ -86,9 +88,8 @@ TEST(JsonWriter, BuildsNestedValues) {
       .member("neg", -5L)
       .member("half", 0.5)
       .end_object();
-  EXPECT_EQ(j.str(),
-            R"({"id":7,"name":"pen \"blue\"","ok":true,"tags":["a","b"],"empty":{},"n":null,)"
-            R"("big":18446744073709551615,"neg":-5,"half":0.5})");
+  EXPECT_EQ(j.str(), R"({"id":7,"name":"pen \"blue\"","ok":true,"tags":["a","b"],"empty":{},"n":null,)"
+                     R"("big":18446744073709551615,"neg":-5,"half":0.5})");
   EXPECT_TRUE(nlohmann::json::accept(j.str()));
 }
 
@@ -102,7 +103,7 @@ TEST(JsonWriter, MisuseThrowsInsteadOfEmittingInvalidJson) {
   {
     JsonWriter j;
     j.begin_object();
-    EXPECT_THROW(j.value(1), std::logic_error);  // a value where a key is due
+    EXPECT_THROW(j.value(1), std::logic_error);     // a value where a key is due
     EXPECT_THROW((void)j.str(), std::logic_error);  // incomplete
     EXPECT_THROW(j.end_array(), std::logic_error);
   }

@@ -1,10 +1,11 @@
 // MetricsRegistry: counting through the middleware and the exposition text.
 
+#include "nethttp/metrics.hpp"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "nethttp/metrics.hpp"
 #include "nethttp/testing.hpp"
 #include "support/prometheus.hpp"
 
@@ -14,15 +15,17 @@ namespace {
 using test::parse_samples;
 
 Handler app(const MetricsRegistry& m) {
-  return chain([](ResponseWriter& w, Request& r) {
-    if (r.path() == "/missing") {
-      error(w, "no", Status::NotFound);
-    } else if (r.path() == "/moved") {
-      w.write_header(Status::MovedPermanently);
-    } else {
-      w.write("hello");
-    }
-  }, {m.middleware()});
+  return chain(
+      [](ResponseWriter& w, Request& r) {
+        if (r.path() == "/missing") {
+          error(w, "no", Status::NotFound);
+        } else if (r.path() == "/moved") {
+          w.write_header(Status::MovedPermanently);
+        } else {
+          w.write("hello");
+        }
+      },
+      {m.middleware()});
 }
 
 TEST(Metrics, CountsByMethodAndStatusClass) {
@@ -46,7 +49,7 @@ TEST(Metrics, CountsByMethodAndStatusClass) {
   EXPECT_GE(s["nethttp_request_duration_seconds_sum"], 0);
   EXPECT_EQ(s["nethttp_requests_in_flight"], 0);
   EXPECT_EQ(s["nethttp_response_body_bytes_total"], 3 * 5 + 3);  // three "hello", one "no\n"
-  EXPECT_EQ(s.count("nethttp_open_connections"), 0u);  // no server attached
+  EXPECT_EQ(s.count("nethttp_open_connections"), 0u);            // no server attached
 }
 
 TEST(Metrics, HistogramBucketsAreCumulative) {

@@ -6,9 +6,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "middleware/access_log_format.hpp"
 #include "nethttp/middleware.hpp"
@@ -36,7 +37,8 @@ detail::AccessLogEntry sample() {
 
 TEST(AccessLogFormat, Common) {
   std::string line = detail::format_access_line(AccessLogFormat::Common, sample());
-  std::regex want(R"(192\.0\.2\.7 - - \[\d{2}/Nov/2023:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET /a\?b=1 HTTP/1\.1" 200 2326)");
+  std::regex want(
+      R"(192\.0\.2\.7 - - \[\d{2}/Nov/2023:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET /a\?b=1 HTTP/1\.1" 200 2326)");
   EXPECT_TRUE(std::regex_match(line, want)) << line;
 }
 
@@ -106,13 +108,15 @@ struct TempPath {
 TEST(AccessLog, WritesOneLinePerFinishedResponseToFile) {
   TempPath file;
   AccessLog log({.format = AccessLogFormat::Json, .destination = file.path});
-  Handler h = chain([](ResponseWriter& w, Request& r) {
-    if (r.path() == "/missing") {
-      error(w, "nope", Status::NotFound);
-      return;
-    }
-    w.write("hello");
-  }, {log.middleware()});
+  Handler h = chain(
+      [](ResponseWriter& w, Request& r) {
+        if (r.path() == "/missing") {
+          error(w, "nope", Status::NotFound);
+          return;
+        }
+        w.write("hello");
+      },
+      {log.middleware()});
   for (std::string_view target : {"/", "/missing"}) {
     Request r("GET", target);
     r.set_remote_addr("[::1]:4242");
@@ -160,9 +164,7 @@ TEST(AccessLog, DeferredResponseIsLoggedWithItsRealStatus) {
 
 TEST(AccessLog, AppendsAndSurvivesManyThreads) {
   TempPath file;
-  {
-    std::ofstream(file.path) << "existing line\n";
-  }
+  { std::ofstream(file.path) << "existing line\n"; }
   AccessLog log({.format = AccessLogFormat::Combined, .destination = file.path, .flush_every_line = false});
   Handler h = chain([](ResponseWriter& w, Request&) { w.write("x"); }, {log.middleware()});
   std::vector<std::thread> threads;
@@ -179,7 +181,8 @@ TEST(AccessLog, AppendsAndSurvivesManyThreads) {
   auto lines = file.lines();
   ASSERT_EQ(lines.size(), 201u);
   EXPECT_EQ(lines[0], "existing line");
-  for (std::size_t i = 1; i < lines.size(); ++i) EXPECT_NE(lines[i].find("\"GET /t HTTP/1.1\" 200 1"), std::string::npos);
+  for (std::size_t i = 1; i < lines.size(); ++i)
+    EXPECT_NE(lines[i].find("\"GET /t HTTP/1.1\" 200 1"), std::string::npos);
 }
 
 TEST(AccessLog, UnopenableDestinationThrows) {
@@ -190,7 +193,8 @@ TEST(AccessLog, UnopenableDestinationThrows) {
 TEST(AccessLog, LastCopyDrainsQueueOnDestruction) {
   TempPath file;
   {
-    Middleware mw = access_log({.format = AccessLogFormat::Common, .destination = file.path, .flush_every_line = false});
+    Middleware mw =
+        access_log({.format = AccessLogFormat::Common, .destination = file.path, .flush_every_line = false});
     Handler h = chain([](ResponseWriter& w, Request&) { w.write("y"); }, {mw});
     for (int i = 0; i < 10; ++i) {
       Request r("GET", "/d");

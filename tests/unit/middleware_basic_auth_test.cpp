@@ -12,10 +12,12 @@ namespace {
 
 struct Fixture {
   int calls = 0;
-  Handler h = chain([this](ResponseWriter& w, Request&) {
-    ++calls;
-    w.write("secret");
-  }, {basic_auth("admin \"area\"", {{"alice", "wonder:land"}, {"bob", "builder"}})});
+  Handler h = chain(
+      [this](ResponseWriter& w, Request&) {
+        ++calls;
+        w.write("secret");
+      },
+      {basic_auth("admin \"area\"", {{"alice", "wonder:land"}, {"bob", "builder"}})});
 
   std::unique_ptr<testing::ResponseRecorder> send(std::string_view authorization) {
     Request r("GET", "/admin");
@@ -27,7 +29,8 @@ struct Fixture {
 TEST(BasicAuth, ValidCredentialsReachHandler) {
   Fixture f;
   // "alice:wonder:land" and "bob:builder"; the scheme name is case-insensitive.
-  for (std::string_view auth : {"Basic YWxpY2U6d29uZGVyOmxhbmQ=", "basic Ym9iOmJ1aWxkZXI=", "BASIC   Ym9iOmJ1aWxkZXI="}) {
+  for (std::string_view auth :
+       {"Basic YWxpY2U6d29uZGVyOmxhbmQ=", "basic Ym9iOmJ1aWxkZXI=", "BASIC   Ym9iOmJ1aWxkZXI="}) {
     SCOPED_TRACE(auth);
     auto rec = f.send(auth);
     EXPECT_EQ(rec->code(), 200);
@@ -40,10 +43,10 @@ TEST(BasicAuth, AnythingElseIs401WithChallenge) {
   struct Case {
     std::string_view why, auth;
   };
-  for (const Case& c : {Case{"missing", ""}, Case{"wrong password", "Basic YWxpY2U6d29uZGVy"},   // alice:wonder
-                        Case{"wrong user", "Basic Ym9iYjpidWlsZGVy"},                             // bobb:builder
-                        Case{"swapped", "Basic Ym9iOndvbmRlcjpsYW5k"},                            // bob:wonder:land
-                        Case{"no colon", "Basic YWxpY2U="},                                       // alice
+  for (const Case& c : {Case{"missing", ""}, Case{"wrong password", "Basic YWxpY2U6d29uZGVy"},  // alice:wonder
+                        Case{"wrong user", "Basic Ym9iYjpidWlsZGVy"},                           // bobb:builder
+                        Case{"swapped", "Basic Ym9iOndvbmRlcjpsYW5k"},                          // bob:wonder:land
+                        Case{"no colon", "Basic YWxpY2U="},                                     // alice
                         Case{"bad base64", "Basic !!!!"}, Case{"unpadded", "Basic Ym9iOmJ1aWxkZXI"},
                         Case{"other scheme", "Bearer Ym9iOmJ1aWxkZXI="}, Case{"no space", "BasicYm9iOmJ1aWxkZXI="},
                         Case{"empty user and password", "Basic Og=="}}) {
@@ -61,10 +64,10 @@ TEST(Base64, DecodesStandardPaddedInput) {
     std::string_view in;
     std::optional<std::string> want;
   };
-  for (const Case& c : {Case{"", ""}, Case{"Zg==", "f"}, Case{"Zm8=", "fo"}, Case{"Zm9v", "foo"},
-                        Case{"Zm9vYmFy", "foobar"}, Case{"+/+/", "\xfb\xff\xbf"}, Case{"Zg=", std::nullopt},
-                        Case{"Z===", std::nullopt}, Case{"Zg==Zg==", std::nullopt}, Case{"Zm9-", std::nullopt},
-                        Case{"Zm=v", std::nullopt}}) {
+  for (const Case& c :
+       {Case{"", ""}, Case{"Zg==", "f"}, Case{"Zm8=", "fo"}, Case{"Zm9v", "foo"}, Case{"Zm9vYmFy", "foobar"},
+        Case{"+/+/", "\xfb\xff\xbf"}, Case{"Zg=", std::nullopt}, Case{"Z===", std::nullopt},
+        Case{"Zg==Zg==", std::nullopt}, Case{"Zm9-", std::nullopt}, Case{"Zm=v", std::nullopt}}) {
     SCOPED_TRACE(c.in);
     EXPECT_EQ(detail::base64_decode(c.in), c.want);
   }

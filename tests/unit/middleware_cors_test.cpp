@@ -12,10 +12,12 @@ struct Fixture {
   int calls = 0;
   Handler h;
   explicit Fixture(CorsOptions o) {
-    h = chain([this](ResponseWriter& w, Request&) {
-      ++calls;
-      w.write("body");
-    }, {cors(std::move(o))});
+    h = chain(
+        [this](ResponseWriter& w, Request&) {
+          ++calls;
+          w.write("body");
+        },
+        {cors(std::move(o))});
   }
   std::unique_ptr<testing::ResponseRecorder> send(std::string_view method, std::string_view origin,
                                                   std::string_view acrm = {}, std::string_view acrh = {}) {
@@ -56,7 +58,7 @@ TEST(Cors, AllowedPreflightIs204WithAllowHeadersAndSkipsHandler) {
   EXPECT_EQ(h.get("Access-Control-Max-Age"), "600");
   EXPECT_FALSE(h.has("Access-Control-Allow-Credentials"));
   EXPECT_EQ(h.values("Vary"), (std::vector<std::string_view>{"Origin", "Access-Control-Request-Method",
-                                                              "Access-Control-Request-Headers"}));
+                                                             "Access-Control-Request-Headers"}));
   EXPECT_EQ(rec->body(), "");
 }
 
@@ -64,12 +66,12 @@ TEST(Cors, RejectedPreflightIs204WithoutCorsHeaders) {
   struct Case {
     std::string_view why, origin, method, headers;
   };
-  for (const Case& c : {Case{"origin", "https://evil.example", "GET", ""},
-                        Case{"method", "https://app.example", "PATCH", ""},
-                        Case{"method case", "https://app.example", "delete", ""},
-                        Case{"header", "https://app.example", "GET", "X-Token, X-Other"},
-                        Case{"lookalike origin", "https://app.example.evil", "GET", ""},
-                        Case{"wildcard needs a subdomain", "https://trusted.example", "GET", ""}}) {
+  for (const Case& c :
+       {Case{"origin", "https://evil.example", "GET", ""}, Case{"method", "https://app.example", "PATCH", ""},
+        Case{"method case", "https://app.example", "delete", ""},
+        Case{"header", "https://app.example", "GET", "X-Token, X-Other"},
+        Case{"lookalike origin", "https://app.example.evil", "GET", ""},
+        Case{"wildcard needs a subdomain", "https://trusted.example", "GET", ""}}) {
     SCOPED_TRACE(c.why);
     Fixture f(app_options());
     auto rec = f.send("OPTIONS", c.origin, c.method, c.headers);

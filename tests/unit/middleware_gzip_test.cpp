@@ -34,14 +34,16 @@ struct Reply {
 
 std::unique_ptr<testing::ResponseRecorder> run(const Reply& reply, std::string_view accept = "gzip",
                                                std::string_view method = "GET", GzipOptions o = {}) {
-  Handler h = chain([&](ResponseWriter& w, Request&) {
-    if (!reply.type.empty()) w.headers().set("Content-Type", reply.type);
-    for (auto& [n, v] : reply.headers) w.headers().set(n, v);
-    w.write_header(reply.status);
-    std::string_view body = reply.body;
-    std::size_t step = reply.write_size ? reply.write_size : std::max<std::size_t>(body.size(), 1);
-    for (std::size_t i = 0; i < body.size(); i += step) w.write(body.substr(i, step));
-  }, {gzip(o)});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request&) {
+        if (!reply.type.empty()) w.headers().set("Content-Type", reply.type);
+        for (auto& [n, v] : reply.headers) w.headers().set(n, v);
+        w.write_header(reply.status);
+        std::string_view body = reply.body;
+        std::size_t step = reply.write_size ? reply.write_size : std::max<std::size_t>(body.size(), 1);
+        for (std::size_t i = 0; i < body.size(); i += step) w.write(body.substr(i, step));
+      },
+      {gzip(o)});
   Request r(method, "/");
   if (!accept.empty()) r.headers().add("Accept-Encoding", accept);
   return testing::serve(h, r);
@@ -50,8 +52,8 @@ std::unique_ptr<testing::ResponseRecorder> run(const Reply& reply, std::string_v
 TEST(Gzip, CompressesLargeTextAndInflatesBack) {
   for (std::size_t write_size : {std::size_t{0}, std::size_t{100}, std::size_t{1}}) {
     SCOPED_TRACE(write_size);
-    Reply reply{.body = text(20000), .headers = {{"Content-Length", "20000"}, {"ETag", "\"v7\""}},
-                .write_size = write_size};
+    Reply reply{
+        .body = text(20000), .headers = {{"Content-Length", "20000"}, {"ETag", "\"v7\""}}, .write_size = write_size};
     auto rec = run(reply, "deflate, gzip;q=0.8");
     const Headers& h = rec->header_map();
     EXPECT_EQ(rec->code(), 200);
@@ -85,7 +87,8 @@ TEST(Gzip, PassesThroughWhatShouldNotBeCompressed) {
       {"already encoded", Reply{.body = big, .headers = {{"Content-Encoding", "br"}}}, "gzip", "GET", false},
       {"partial content", Reply{.body = big, .status = 206, .headers = {{"Content-Range", "bytes 0-4999/9000"}}},
        "gzip", "GET", false},
-      {"content range on 200", Reply{.body = big, .headers = {{"Content-Range", "bytes */9000"}}}, "gzip", "GET", false},
+      {"content range on 200", Reply{.body = big, .headers = {{"Content-Range", "bytes */9000"}}}, "gzip", "GET",
+       false},
       {"no content", Reply{.status = 204}, "gzip", "GET", false},
       {"not modified", Reply{.status = 304}, "gzip", "GET", false},
       {"HEAD", Reply{.body = big}, "gzip", "HEAD", false},
@@ -119,15 +122,17 @@ TEST(Gzip, ThresholdIsConfigurable) {
 
 TEST(Gzip, FlushStartsStreamingCompression) {
   std::vector<std::size_t> sizes;  // compressed bytes out after each flush
-  Handler h = chain([&](ResponseWriter& w, Request&) {
-    // A streamed type that is compressed (text/event-stream never is: see below).
-    w.headers().set("Content-Type", "application/x-ndjson");
-    for (int i = 0; i < 3; ++i) {
-      w.write(fmt::format("data: event {}\n\n", i));
-      EXPECT_TRUE(w.flush());
-      sizes.push_back(w.bytes_written());
-    }
-  }, {gzip()});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request&) {
+        // A streamed type that is compressed (text/event-stream never is: see below).
+        w.headers().set("Content-Type", "application/x-ndjson");
+        for (int i = 0; i < 3; ++i) {
+          w.write(fmt::format("data: event {}\n\n", i));
+          EXPECT_TRUE(w.flush());
+          sizes.push_back(w.bytes_written());
+        }
+      },
+      {gzip()});
   Request r("GET", "/events");
   r.headers().add("Accept-Encoding", "gzip");
   auto rec = testing::serve(h, r);
@@ -140,11 +145,13 @@ TEST(Gzip, FlushStartsStreamingCompression) {
 // An event stream is sent as it is: gzip would hold events back, and EventStream defers its
 // response after the header is out, which a compressing writer cannot follow.
 TEST(Gzip, EventStreamIsNeverCompressed) {
-  Handler h = chain([&](ResponseWriter& w, Request&) {
-    w.headers().set("Content-Type", "text/event-stream");
-    w.write(std::string(4096, 'e'));
-    w.flush();
-  }, {gzip({.min_bytes = 1})});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request&) {
+        w.headers().set("Content-Type", "text/event-stream");
+        w.write(std::string(4096, 'e'));
+        w.flush();
+      },
+      {gzip({.min_bytes = 1})});
   Request r("GET", "/events");
   r.headers().add("Accept-Encoding", "gzip");
   auto rec = testing::serve(h, r);
@@ -164,10 +171,12 @@ std::shared_ptr<const UniqueFd> temp_file(std::string_view content) {
 TEST(Gzip, SendFileBodyPassesThrough) {
   std::string content = text(8000);
   auto file = temp_file(content);
-  Handler h = chain([&](ResponseWriter& w, Request&) {
-    w.headers().set("Content-Type", "text/css");
-    w.send_file({file, 0, content.size()});
-  }, {gzip()});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request&) {
+        w.headers().set("Content-Type", "text/css");
+        w.send_file({file, 0, content.size()});
+      },
+      {gzip()});
   Request r("GET", "/site.css");
   r.headers().add("Accept-Encoding", "gzip");
   auto rec = testing::serve(h, r);
@@ -178,11 +187,13 @@ TEST(Gzip, SendFileBodyPassesThrough) {
 TEST(Gzip, SendFileAfterCompressionStartedIsCompressedToo) {
   std::string head = text(2000), tail = text(3000);
   auto file = temp_file(tail);
-  Handler h = chain([&](ResponseWriter& w, Request&) {
-    w.headers().set("Content-Type", "text/html");
-    w.write(head);
-    w.send_file({file, 0, tail.size()});
-  }, {gzip()});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request&) {
+        w.headers().set("Content-Type", "text/html");
+        w.write(head);
+        w.send_file({file, 0, tail.size()});
+      },
+      {gzip()});
   Request r("GET", "/");
   r.headers().add("Accept-Encoding", "gzip");
   auto rec = testing::serve(h, r);
@@ -192,10 +203,12 @@ TEST(Gzip, SendFileAfterCompressionStartedIsCompressedToo) {
 
 TEST(Gzip, DeferBeforeOutputSendsUncompressed) {
   std::optional<DeferredResponse> parked;
-  Handler h = chain([&](ResponseWriter& w, Request&) {
-    w.headers().set("Content-Type", "text/plain");
-    parked = w.defer();
-  }, {gzip()});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request&) {
+        w.headers().set("Content-Type", "text/plain");
+        parked = w.defer();
+      },
+      {gzip()});
   Request r("GET", "/");
   r.headers().add("Accept-Encoding", "gzip");
   auto rec = testing::serve(h, r);
@@ -207,11 +220,13 @@ TEST(Gzip, DeferBeforeOutputSendsUncompressed) {
 }
 
 TEST(Gzip, DeferAfterCompressedOutputThrows) {
-  Handler h = chain([&](ResponseWriter& w, Request&) {
-    w.headers().set("Content-Type", "text/plain");
-    w.write(text(5000));
-    (void)w.defer();
-  }, {gzip()});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request&) {
+        w.headers().set("Content-Type", "text/plain");
+        w.write(text(5000));
+        (void)w.defer();
+      },
+      {gzip()});
   Request r("GET", "/");
   r.headers().add("Accept-Encoding", "gzip");
   testing::ResponseRecorder rec;
@@ -224,11 +239,13 @@ TEST(Gzip, InvalidLevelThrows) {
 }
 
 TEST(Gzip, ExceptionLeavesNothingSent) {
-  Handler h = chain([&](ResponseWriter& w, Request&) {
-    w.headers().set("Content-Type", "text/plain");
-    w.write("held back");
-    throw std::runtime_error("x");
-  }, {gzip()});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request&) {
+        w.headers().set("Content-Type", "text/plain");
+        w.write("held back");
+        throw std::runtime_error("x");
+      },
+      {gzip()});
   Request r("GET", "/");
   r.headers().add("Accept-Encoding", "gzip");
   testing::ResponseRecorder rec;
@@ -243,9 +260,9 @@ TEST(ContentCoding, AcceptsGzip) {
   };
   for (const Case& c : {Case{"gzip", true}, Case{"GZip", true}, Case{"gzip;q=0", false}, Case{"gzip; q=0.0", false},
                         Case{"gzip;q=0.001", true}, Case{"*", true}, Case{"*;q=0", false}, Case{"*, gzip;q=0", false},
-                        Case{"gzip;q=0, *", false}, Case{"br, deflate", false}, Case{"", false},
-                        Case{"x-gzip", true}, Case{"gzip;q=abc", false}, Case{"gzip;q=2", false},
-                        Case{" deflate , gzip ; q=0.5 ", true}, Case{"gzip;level=1", true}}) {
+                        Case{"gzip;q=0, *", false}, Case{"br, deflate", false}, Case{"", false}, Case{"x-gzip", true},
+                        Case{"gzip;q=abc", false}, Case{"gzip;q=2", false}, Case{" deflate , gzip ; q=0.5 ", true},
+                        Case{"gzip;level=1", true}}) {
     SCOPED_TRACE(c.header);
     EXPECT_EQ(detail::accepts_gzip(c.header), c.want);
   }
@@ -256,8 +273,8 @@ TEST(ContentCoding, CompressibleTypes) {
                              "image/svg+xml", "application/javascript", "application/xml", "application/wasm"}) {
     EXPECT_TRUE(detail::compressible(t)) << t;
   }
-  for (std::string_view t : {"", "image/png", "application/octet-stream", "application/zip", "video/mp4",
-                             "application/jsonx"}) {
+  for (std::string_view t :
+       {"", "image/png", "application/octet-stream", "application/zip", "video/mp4", "application/jsonx"}) {
     EXPECT_FALSE(detail::compressible(t)) << t;
   }
 }

@@ -84,8 +84,12 @@ TEST(TokenBuckets, InvalidSettingsThrow) {
 TEST(RateLimit, Over429WithRetryAfterRoundedUp) {
   int calls = 0;
   // 1 request per 1000 s: the second request needs ~1000 s, whatever the test's speed.
-  Handler h = chain([&](ResponseWriter& w, Request&) { ++calls; w.write("ok"); },
-                    {rate_limit({.rate = 0.001, .burst = 2})});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request&) {
+        ++calls;
+        w.write("ok");
+      },
+      {rate_limit({.rate = 0.001, .burst = 2})});
   auto send = [&](std::string_view addr) {
     Request r("GET", "/");
     r.set_remote_addr(addr);
@@ -113,10 +117,10 @@ TEST(RateLimit, RetryAfterIsAtLeastOneSecond) {
 }
 
 TEST(RateLimit, CustomKeyFunction) {
-  Handler h = chain([](ResponseWriter&, Request&) {},
-                    {rate_limit({.rate = 0.001, .burst = 1, .key = [](const Request& r) {
-                       return std::string(r.header("X-API-Key"));
-                     }})});
+  Handler h =
+      chain([](ResponseWriter&, Request&) {}, {rate_limit({.rate = 0.001, .burst = 1, .key = [](const Request& r) {
+                                                             return std::string(r.header("X-API-Key"));
+                                                           }})});
   auto send = [&](std::string_view key, std::string_view addr) {
     Request r("GET", "/");
     r.set_remote_addr(addr);
@@ -132,8 +136,9 @@ TEST(ClientIp, StripsPortAndBrackets) {
   struct Case {
     std::string_view in, want;
   };
-  for (const Case& c : {Case{"1.2.3.4:5555", "1.2.3.4"}, Case{"[::1]:80", "::1"}, Case{"[fe80::1%eth0]:1", "fe80::1%eth0"},
-                        Case{"::1", "::1"}, Case{"1.2.3.4", "1.2.3.4"}, Case{"", ""}, Case{"[broken", "[broken"}}) {
+  for (const Case& c :
+       {Case{"1.2.3.4:5555", "1.2.3.4"}, Case{"[::1]:80", "::1"}, Case{"[fe80::1%eth0]:1", "fe80::1%eth0"},
+        Case{"::1", "::1"}, Case{"1.2.3.4", "1.2.3.4"}, Case{"", ""}, Case{"[broken", "[broken"}}) {
     SCOPED_TRACE(c.in);
     EXPECT_EQ(client_ip(c.in), c.want);
   }

@@ -38,10 +38,12 @@ class CapturingLogger final : public Logger {
 
 TEST(Recovery, ExceptionBeforeAnyOutputBecomes500AndIsLogged) {
   auto logger = std::make_shared<CapturingLogger>();
-  Handler h = chain([](ResponseWriter& w, Request&) {
-    w.headers().set("Content-Length", "99");
-    throw std::runtime_error("database unreachable");
-  }, {recovery(logger)});
+  Handler h = chain(
+      [](ResponseWriter& w, Request&) {
+        w.headers().set("Content-Length", "99");
+        throw std::runtime_error("database unreachable");
+      },
+      {recovery(logger)});
   Request r("POST", "/orders?id=7");
   r.set_remote_addr("127.0.0.1:5000");
   auto rec = testing::serve(h, r);
@@ -68,10 +70,12 @@ TEST(Recovery, NonStandardExceptionIsCaughtToo) {
 
 TEST(Recovery, ExceptionAfterStatusLineIsRethrownForTheServerToClose) {
   auto logger = std::make_shared<CapturingLogger>();
-  Handler h = chain([](ResponseWriter& w, Request&) {
-    w.write("half a resp");
-    throw std::logic_error("mid-stream");
-  }, {recovery(logger)});
+  Handler h = chain(
+      [](ResponseWriter& w, Request&) {
+        w.write("half a resp");
+        throw std::logic_error("mid-stream");
+      },
+      {recovery(logger)});
   Request r("GET", "/stream");
   testing::ResponseRecorder rec;
   EXPECT_THROW(h.serve(rec, r), std::logic_error);
@@ -90,7 +94,12 @@ TEST(Recovery, ThrowingMiddlewareIsCovered) {
       next.serve(w, r);
     };
   };
-  Handler h = chain([&](ResponseWriter& w, Request&) { reached = true; w.write("fine"); }, {recovery(logger), broken});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request&) {
+        reached = true;
+        w.write("fine");
+      },
+      {recovery(logger), broken});
   Request bad("GET", "/");
   bad.headers().add("X-Bad", "1");
   auto rec = testing::serve(h, bad);
@@ -104,10 +113,12 @@ TEST(Recovery, ThrowingMiddlewareIsCovered) {
 
 TEST(Recovery, DeferredResponseIsLeftToItsOwner) {
   auto logger = std::make_shared<CapturingLogger>();
-  Handler h = chain([](ResponseWriter& w, Request&) {
-    DeferredResponse d = w.defer();
-    throw std::runtime_error("after defer");  // d is dropped while unwinding: it answers 500
-  }, {recovery(logger)});
+  Handler h = chain(
+      [](ResponseWriter& w, Request&) {
+        DeferredResponse d = w.defer();
+        throw std::runtime_error("after defer");  // d is dropped while unwinding: it answers 500
+      },
+      {recovery(logger)});
   Request r("GET", "/");
   auto rec = testing::serve(h, r);
   ASSERT_TRUE(rec->wait_finished(5s));

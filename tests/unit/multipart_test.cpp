@@ -1,10 +1,10 @@
 // MultipartParser: parts, headers and data at every split of the input, limits, bad framing.
+#include "nethttp/multipart.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "nethttp/multipart.hpp"
 
 namespace nethttp {
 namespace {
@@ -140,9 +140,9 @@ TEST(Multipart, TruncatedBodyIsMalformed) {
 }
 
 TEST(Multipart, BadHeaderLinesAreMalformed) {
-  for (std::string_view head : {"no colon here", " folded: value", "Bad Name: x",
-                                "Content-Disposition: form-data; name=\"unterminated",
-                                "Content-Disposition: form-data; name"}) {
+  for (std::string_view head :
+       {"no colon here", " folded: value", "Bad Name: x", "Content-Disposition: form-data; name=\"unterminated",
+        "Content-Disposition: form-data; name"}) {
     Collector c;
     c.run("b", "--b\r\n" + std::string(head) + "\r\n\r\nx\r\n--b--", {});
     EXPECT_EQ(c.error, MultipartError::Malformed) << head;
@@ -204,7 +204,8 @@ TEST(Multipart, HeaderAtTheLimitAtEverySplit) {
 
 TEST(Multipart, LargeFilePartStreamsInBoundedPieces) {
   const std::string payload(1 << 20, 'z');
-  const std::string body = "--bb\r\nContent-Disposition: form-data; name=f; filename=x.bin\r\n\r\n" + payload + "\r\n--bb--\r\n";
+  const std::string body =
+      "--bb\r\nContent-Disposition: form-data; name=f; filename=x.bin\r\n\r\n" + payload + "\r\n--bb--\r\n";
   MultipartParser p("bb");
   std::size_t total = 0, biggest = 0;
   p.on_part_data = [&](std::string_view d) {

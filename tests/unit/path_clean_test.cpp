@@ -2,13 +2,13 @@
 // walk the router uses. canonical_path and is_canonical_path (core/url_path.hpp) are tested
 // with the other path-cleaning rules in core_helpers_test.cpp.
 
+#include "router/path_clean.hpp"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "router/path_clean.hpp"
 
 namespace nethttp::detail {
 namespace {
@@ -24,9 +24,9 @@ TEST(PathClean, StripHostPort) {
            Case{"example.com:", "example.com"},
            Case{"127.0.0.1:80", "127.0.0.1"},
            Case{"[::1]:8080", "::1"},
-           Case{"[::1]", "[::1]"},          // no port: unchanged, as Go
+           Case{"[::1]", "[::1]"},  // no port: unchanged, as Go
            Case{"[::1]:80:90", "[::1]:80:90"},
-           Case{"::1", "::1"},              // bare IPv6 does not split
+           Case{"::1", "::1"},  // bare IPv6 does not split
            Case{"a:b:c", "a:b:c"},
        }) {
     SCOPED_TRACE(c.in);

@@ -1,14 +1,14 @@
 // Pattern parsing and the relationships between patterns that decide precedence and
 // conflicts (Go 1.22's pattern.go rules).
 
+#include "router/pattern.hpp"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include "router/pattern.hpp"
 
 namespace nethttp::detail {
 namespace {
@@ -357,9 +357,9 @@ TEST(Pattern, PathMatches) {
 // alphabet, with and without a trailing slash.
 TEST(Pattern, RelationshipsAgreeWithMatching) {
   const std::vector<std::string_view> patterns = {
-      "/", "/{$}", "/a", "/b", "/{x}", "/a/", "/{x}/", "/a/{$}", "/{x}/{$}", "/a/b", "/a/{y}", "/{x}/b",
-      "/{x}/{y}", "/a/{r...}", "/{x}/{r...}", "/a/b/", "/a/{y}/", "/{x}/b/{$}", "/a/b/c", "/{x}/{y}/{z}",
-      "/a/{y}/{r...}", "/{x}/a/{r...}"};
+      "/",        "/{$}",       "/a",     "/b",           "/{x}",          "/a/",          "/{x}/",       "/a/{$}",
+      "/{x}/{$}", "/a/b",       "/a/{y}", "/{x}/b",       "/{x}/{y}",      "/a/{r...}",    "/{x}/{r...}", "/a/b/",
+      "/a/{y}/",  "/{x}/b/{$}", "/a/b/c", "/{x}/{y}/{z}", "/a/{y}/{r...}", "/{x}/a/{r...}"};
   std::vector<std::string> paths{"/"};
   std::vector<std::string> frontier{""};
   for (int depth = 0; depth < 3; ++depth) {
@@ -386,9 +386,7 @@ TEST(Pattern, RelationshipsAgreeWithMatching) {
       }
       SCOPED_TRACE(fmt::format("{} vs {}: {}", s1, s2, to_string(rel)));
       switch (rel) {
-        case Relationship::equivalent:
-          EXPECT_FALSE(only1 || only2);
-          break;
+        case Relationship::equivalent: EXPECT_FALSE(only1 || only2); break;
         case Relationship::more_general:
           EXPECT_FALSE(only2);
           EXPECT_TRUE(only1);
@@ -397,12 +395,8 @@ TEST(Pattern, RelationshipsAgreeWithMatching) {
           EXPECT_FALSE(only1);
           EXPECT_TRUE(only2);
           break;
-        case Relationship::disjoint:
-          EXPECT_FALSE(both);
-          break;
-        case Relationship::overlaps:
-          EXPECT_TRUE(both && only1 && only2);
-          break;
+        case Relationship::disjoint: EXPECT_FALSE(both); break;
+        case Relationship::overlaps: EXPECT_TRUE(both && only1 && only2); break;
       }
     }
   }

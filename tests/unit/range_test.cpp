@@ -29,20 +29,20 @@ TEST(RangeParse, SatisfiableForms) {
            Case{"bytes=0-99", 100, R{{0, 100}}},
            Case{"bytes=10-19", 100, R{{10, 10}}},
            Case{"bytes=90-", 100, R{{90, 10}}},
-           Case{"bytes=90-1000", 100, R{{90, 10}}},      // last-pos past the end is clamped
-           Case{"bytes=-10", 100, R{{90, 10}}},          // suffix
-           Case{"bytes=-1000", 100, R{{0, 100}}},        // suffix longer than the content
-           Case{"BYTES=0-4", 100, R{{0, 5}}},            // the unit is case-insensitive
+           Case{"bytes=90-1000", 100, R{{90, 10}}},  // last-pos past the end is clamped
+           Case{"bytes=-10", 100, R{{90, 10}}},      // suffix
+           Case{"bytes=-1000", 100, R{{0, 100}}},    // suffix longer than the content
+           Case{"BYTES=0-4", 100, R{{0, 5}}},        // the unit is case-insensitive
            Case{"bytes = 0-4", 100, R{{0, 5}}},
            Case{"bytes=0-4,10-14", 100, R{{0, 5}, {10, 5}}},
            Case{"bytes= 0-4 , 10-14 ", 100, R{{0, 5}, {10, 5}}},
-           Case{"bytes=0-4,,10-14,", 100, R{{0, 5}, {10, 5}}},   // empty list elements
-           Case{"bytes=0-4,200-300", 100, R{{0, 5}}},            // unsatisfiable member dropped
+           Case{"bytes=0-4,,10-14,", 100, R{{0, 5}, {10, 5}}},  // empty list elements
+           Case{"bytes=0-4,200-300", 100, R{{0, 5}}},           // unsatisfiable member dropped
            Case{"bytes=0-4,-0", 100, R{{0, 5}}},
            Case{"bytes=0-18446744073709551615", 100, R{{0, 100}}},
            Case{"bytes=0-99999999999999999999999", 100, R{{0, 100}}},  // saturates, no overflow
            Case{"bytes=-99999999999999999999999", 100, R{{0, 100}}},
-           Case{"bytes=0-4,5-9", 10, R{{0, 5}, {5, 5}}},   // adjacent, adding up to exactly size
+           Case{"bytes=0-4,5-9", 10, R{{0, 5}, {5, 5}}},      // adjacent, adding up to exactly size
            Case{"bytes=10-14,0-4", 100, R{{10, 5}, {0, 5}}},  // two out of order are fine
        }) {
     SCOPED_TRACE(fmt::format("{} size {}", c.header, c.size));

@@ -125,7 +125,10 @@ TEST(EventLoop, RunAfterFiresOnceAndCancelPreventsIt) {
   EventLoop loop;
   std::atomic<int> fired{0}, cancelled{0};
   loop.post([&] {
-    loop.run_after(5, [&] { fired++; loop.stop(); });
+    loop.run_after(5, [&] {
+      fired++;
+      loop.stop();
+    });
     auto id = loop.run_after(1, [&] { cancelled++; });
     loop.cancel(id);
   });

@@ -47,10 +47,12 @@ TEST(RequestValues, CopiesCarryValuesAndResetClearsThem) {
 
 TEST(RequestValues, RequestIdIsReadableFromTheContext) {
   std::string seen;
-  Handler h = chain([&](ResponseWriter& w, Request& r) {
-    seen = std::string(request_id_of(r));
-    w.write_header(204);
-  }, {request_id()});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request& r) {
+        seen = std::string(request_id_of(r));
+        w.write_header(204);
+      },
+      {request_id()});
   Request fresh("GET", "/");
   auto rec = testing::serve(h, fresh);
   EXPECT_EQ(seen.size(), 16u);
@@ -67,10 +69,12 @@ TEST(RequestValues, RequestIdIsReadableFromTheContext) {
 
 TEST(RequestValues, BasicAuthUserIsReadableFromTheContext) {
   std::string seen = "unset";
-  Handler h = chain([&](ResponseWriter& w, Request& r) {
-    seen = std::string(basic_auth_user(r));
-    w.write_header(204);
-  }, {basic_auth("r", {{"ann", "pw1"}, {"bob", "pw2"}})});
+  Handler h = chain(
+      [&](ResponseWriter& w, Request& r) {
+        seen = std::string(basic_auth_user(r));
+        w.write_header(204);
+      },
+      {basic_auth("r", {{"ann", "pw1"}, {"bob", "pw2"}})});
   Request r("GET", "/");
   r.headers().add("Authorization", "Basic Ym9iOnB3Mg==");  // bob:pw2
   auto rec = testing::serve(h, r);

@@ -125,9 +125,10 @@ TEST(RequestParserStream, StreamedLimitReplacesMaxBodyBytes) {
 
 TEST(RequestParserStream, ChunkedBodyCrossingTheLimit) {
   for (std::size_t step : {std::size_t{1}, std::size_t{7}, std::size_t{1000}}) {
-    const Result r = run("POST /stream HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-                         "4\r\nabcd\r\n4\r\nefgh\r\n0\r\n\r\n",
-                         step, 6);
+    const Result r =
+        run("POST /stream HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "4\r\nabcd\r\n4\r\nefgh\r\n0\r\n\r\n",
+            step, 6);
     EXPECT_EQ(r.error, Error::BodyTooLarge) << step;
   }
 }

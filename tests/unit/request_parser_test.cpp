@@ -1,5 +1,7 @@
 // RequestParser + HeaderScanner as pure code: every input is also fed split at every byte
 // (uWS's makeChunked idea), so fragment handling is exercised everywhere.
+#include "http/request_parser.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -8,7 +10,6 @@
 
 #include "core/header_list.hpp"
 #include "http/header_scanner.hpp"
-#include "http/request_parser.hpp"
 
 namespace nethttp::detail {
 namespace {
@@ -99,8 +100,8 @@ const std::string kChunked = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: c
 TEST(RequestParser, TrailersAreDroppedAndTheNextRequestFollows) {
   // Trailers must not reach the header section (RFC 9110 6.5.1): a trailing Host would
   // be a second Host that validation never saw.
-  const std::string input = kChunked + "3\r\nabc\r\n0\r\nHost: evil\r\nX-Trailer: t\r\n\r\n" +
-                            "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
+  const std::string input =
+      kChunked + "3\r\nabc\r\n0\r\nHost: evil\r\nX-Trailer: t\r\n\r\n" + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
   for (std::size_t step = 1; step <= input.size(); ++step) {
     SCOPED_TRACE(step);
     Outcome o = feed(input, step);
@@ -137,17 +138,17 @@ TEST(RequestParser, ErrorsAtEverySplit) {
            Case{"GET / HTTP/2.0\r\nHost: h\r\n\r\n", Error::VersionNotSupported},
            Case{"GET / HTTP/1.1\r\nExpect: magic\r\nHost: h\r\n\r\n", Error::ExpectationFailed},
            // Chunked framing llhttp 8.1 accepts in strict mode and ChunkScanner refuses:
-           Case{kChunked + "3\rXabc\r\n0\r\n\r\n", Error::BadRequest},    // bare CR in a size line
+           Case{kChunked + "3\rXabc\r\n0\r\n\r\n", Error::BadRequest},      // bare CR in a size line
            Case{kChunked + "3;a=b\rXabc\r\n0\r\n\r\n", Error::BadRequest},  // ... after an extension
-           Case{kChunked + "3\r\nabc\rX0\r\n\r\n", Error::BadRequest},    // CR + junk after data
-           Case{kChunked + "3\r\nabcXY0\r\n\r\n", Error::BadRequest},      // junk instead of CRLF
-           Case{kChunked + "3\r\nabc\n0\r\n\r\n", Error::BadRequest},      // bare LF after data
+           Case{kChunked + "3\r\nabc\rX0\r\n\r\n", Error::BadRequest},      // CR + junk after data
+           Case{kChunked + "3\r\nabcXY0\r\n\r\n", Error::BadRequest},       // junk instead of CRLF
+           Case{kChunked + "3\r\nabc\n0\r\n\r\n", Error::BadRequest},       // bare LF after data
            Case{kChunked + "0\r\n\rX", Error::BadRequest},                  // bad end of trailers
            Case{kChunked + "0\r\n\n", Error::BadRequest},                   // bare LF end
-           Case{kChunked + "0\r\nT: v\r\n x\r\n\r\n", Error::BadRequest},  // obs-fold trailer
-           Case{kChunked + "0\r\nT : v\r\n\r\n", Error::BadRequest},      // space before colon
-           Case{kChunked + "\r\n0\r\n\r\n", Error::BadRequest},           // empty size line
-           Case{kChunked + "10000000000000000\r\n", Error::BadRequest},       // size overflows 64 bits
+           Case{kChunked + "0\r\nT: v\r\n x\r\n\r\n", Error::BadRequest},   // obs-fold trailer
+           Case{kChunked + "0\r\nT : v\r\n\r\n", Error::BadRequest},        // space before colon
+           Case{kChunked + "\r\n0\r\n\r\n", Error::BadRequest},             // empty size line
+           Case{kChunked + "10000000000000000\r\n", Error::BadRequest},     // size overflows 64 bits
        }) {
     for (std::size_t step = 1; step <= c.input.size(); ++step) {
       SCOPED_TRACE(c.input + " / step " + std::to_string(step));
@@ -163,10 +164,10 @@ TEST(RequestParser, KeepAliveFollowsVersionAndConnectionHeader) {
     std::string input;
     bool keep_alive;
   };
-  for (const Case& c : {Case{"GET / HTTP/1.1\r\nHost: h\r\n\r\n", true},
-                        Case{"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", false},
-                        Case{"GET / HTTP/1.0\r\n\r\n", false},
-                        Case{"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true}}) {
+  for (const Case& c :
+       {Case{"GET / HTTP/1.1\r\nHost: h\r\n\r\n", true},
+        Case{"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", false}, Case{"GET / HTTP/1.0\r\n\r\n", false},
+        Case{"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true}}) {
     Recorder events;
     const ParserLimits limits;
     RequestParser parser(limits, events);
@@ -232,12 +233,15 @@ TEST(RequestParser, MutatedRequestsGetOneVerdictAtEverySplit) {
       EXPECT_TRUE(is_token(r.method())) << r.method();
       EXPECT_LE(r.body().size(), limits.max_body_bytes);
       for (HeaderField f : r.headers()) {
-        EXPECT_TRUE(is_token(f.name)) << ::testing::PrintToString(std::string(f.name)) << " in " << ::testing::PrintToString(in);
+        EXPECT_TRUE(is_token(f.name)) << ::testing::PrintToString(std::string(f.name)) << " in "
+                                      << ::testing::PrintToString(in);
         EXPECT_EQ(f.value.find_first_of(std::string_view("\r\n\0", 3)), std::string_view::npos) << f.value;
       }
     }
-    if (whole.error != Error::Ok) ++rejected;
-    else if (!whole.requests.empty()) ++accepted;
+    if (whole.error != Error::Ok)
+      ++rejected;
+    else if (!whole.requests.empty())
+      ++accepted;
   }
   // Both verdicts occur often, or the mutations are too gentle or too harsh to test anything.
   EXPECT_GT(accepted, 100);
@@ -261,7 +265,7 @@ TEST(HeaderScanner, AcceptsStrictAndRejectsLax) {
            Case{"GET / HTTP/1.1\rA: b\r\n\r\n", HeaderScanner::Result::error},
            Case{"GET / HTTP/1.1\r\nA: b\nc: d\r\n\r\n", HeaderScanner::Result::error},  // bare LF in a value
            Case{"GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", HeaderScanner::Result::error},     // bare CR in a value
-           Case{"GET / HTTP/1.1\r\nA\tB: c\r\n\r\n", HeaderScanner::Result::error},    // tab in a name
+           Case{"GET / HTTP/1.1\r\nA\tB: c\r\n\r\n", HeaderScanner::Result::error},     // tab in a name
            Case{"GET /\n HTTP/1.1\r\n\r\n", HeaderScanner::Result::error},              // bare LF in the line
            Case{"GET / HTTP/1.1\r\nA: b", HeaderScanner::Result::need_more},
            Case{"GET / HTTP/1.1\r\nA: b\r", HeaderScanner::Result::need_more},

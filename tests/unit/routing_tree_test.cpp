@@ -1,6 +1,8 @@
 // RoutingTree: host, then method, then path-segment lookup with backtracking, checked against
 // tables and against a brute-force "most specific matching pattern" search.
 
+#include "router/routing_tree.hpp"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "router/pattern.hpp"
-#include "router/routing_tree.hpp"
 
 namespace nethttp::detail {
 namespace {
@@ -24,7 +25,8 @@ struct Tree {
     for (std::string_view p : patterns) add(p);
   }
   void add(std::string_view p) {
-    routes.push_back(std::make_unique<Route>(Route{parse_pattern(p), Handler([](ResponseWriter&, Request&) {}), "test"}));
+    routes.push_back(
+        std::make_unique<Route>(Route{parse_pattern(p), Handler([](ResponseWriter&, Request&) {}), "test"}));
     tree.add(*routes.back());
   }
   std::string match(std::string_view host, std::string_view method, std::string_view path,
@@ -72,16 +74,8 @@ TEST(RoutingTree, MostSpecificPatternWins) {
 }
 
 TEST(RoutingTree, MethodsHostsAndHead) {
-  Tree t{"/item/",
-         "POST /item/{user}",
-         "GET /item/{user}",
-         "/item/{user}",
-         "/item/{user}/{id}",
-         "/item/{user}/new",
-         "/item/{$}",
-         "POST alt.com/item/{user}",
-         "GET /headwins",
-         "HEAD /headwins",
+  Tree t{"/item/",           "POST /item/{user}", "GET /item/{user}",         "/item/{user}",  "/item/{user}/{id}",
+         "/item/{user}/new", "/item/{$}",         "POST alt.com/item/{user}", "GET /headwins", "HEAD /headwins",
          "/path/{p...}"};
   check(t, {
                {"GET", "", "/item/jba", "GET /item/{user}"},
@@ -95,7 +89,7 @@ TEST(RoutingTree, MethodsHostsAndHead) {
                {"GET", "", "/item/jba/17/line2", "/item/"},
                {"POST", "alt.com", "/item/jba", "POST alt.com/item/{user}"},
                {"POST", "ALT.com", "/item/jba", "POST alt.com/item/{user}"},  // hosts ignore case
-               {"GET", "alt.com", "/item/jba", "GET /item/{user}"},  // host tree fails: fall back
+               {"GET", "alt.com", "/item/jba", "GET /item/{user}"},           // host tree fails: fall back
                {"GET", "", "/item", ""},
                {"GET", "", "/headwins", "GET /headwins"},
                {"HEAD", "", "/headwins", "HEAD /headwins"},  // HEAD is more specific than GET
@@ -107,13 +101,16 @@ TEST(RoutingTree, MethodsHostsAndHead) {
 TEST(RoutingTree, TrailingSlashShapes) {
   // {$} only matches with the slash; {w} never matches the slash; {w...} matches both.
   check(Tree{"/a/b/{$}"}, {{"GET", "", "/a/b", ""}, {"GET", "", "/a/b/", "/a/b/{$}"}, {"GET", "", "/a/b/c", ""}});
-  check(Tree{"/a/b/{w}"}, {{"GET", "", "/a/b", ""}, {"GET", "", "/a/b/", ""}, {"GET", "", "/a/b/c", "/a/b/{w}"},
+  check(Tree{"/a/b/{w}"}, {{"GET", "", "/a/b", ""},
+                           {"GET", "", "/a/b/", ""},
+                           {"GET", "", "/a/b/c", "/a/b/{w}"},
                            {"GET", "", "/a/b/c/d", ""}});
-  check(Tree{"/a/b/{w...}"}, {{"GET", "", "/a/b", ""}, {"GET", "", "/a/b/", "/a/b/{w...}"},
-                              {"GET", "", "/a/b/c/d", "/a/b/{w...}"}});
-  check(Tree{"/a/b/{$}", "/a/b/{w}", "/a/b/{w...}"},
-        {{"GET", "", "/a/b", ""}, {"GET", "", "/a/b/", "/a/b/{$}"}, {"GET", "", "/a/b/c", "/a/b/{w}"},
-         {"GET", "", "/a/b/c/d", "/a/b/{w...}"}});
+  check(Tree{"/a/b/{w...}"},
+        {{"GET", "", "/a/b", ""}, {"GET", "", "/a/b/", "/a/b/{w...}"}, {"GET", "", "/a/b/c/d", "/a/b/{w...}"}});
+  check(Tree{"/a/b/{$}", "/a/b/{w}", "/a/b/{w...}"}, {{"GET", "", "/a/b", ""},
+                                                      {"GET", "", "/a/b/", "/a/b/{$}"},
+                                                      {"GET", "", "/a/b/c", "/a/b/{w}"},
+                                                      {"GET", "", "/a/b/c/d", "/a/b/{w...}"}});
   check(Tree{"/{$}", "/"}, {{"GET", "", "/", "/{$}"}, {"GET", "", "/x", "/"}});
 }
 
@@ -128,14 +125,14 @@ TEST(RoutingTree, ExtraSlashMatchesAsIfAppended) {
 TEST(RoutingTree, ConnectPathsKeepEmptySegments) {
   // CONNECT paths are not cleaned. A single wildcard matches an empty segment, and an
   // empty literal matches only an empty segment.
-  check(Tree{"CONNECT /a//b", "/a/{x}/b", "/{x}/{y...}"},
-        {{"CONNECT", "", "/a//b", "CONNECT /a//b"},
-         {"CONNECT", "", "/a/z/b", "/a/{x}/b"},
-         {"CONNECT", "", "//c", "/{x}/{y...}"},
-         {"CONNECT", "", "/a//c", "/{x}/{y...}"}});
+  check(Tree{"CONNECT /a//b", "/a/{x}/b", "/{x}/{y...}"}, {{"CONNECT", "", "/a//b", "CONNECT /a//b"},
+                                                           {"CONNECT", "", "/a/z/b", "/a/{x}/b"},
+                                                           {"CONNECT", "", "//c", "/{x}/{y...}"},
+                                                           {"CONNECT", "", "/a//c", "/{x}/{y...}"}});
   check(Tree{"CONNECT /a//b"}, {{"CONNECT", "", "/a/z/b", ""}});
-  check(Tree{"/a/{x}/b", "/{x}/", "/{x}/{y}/{z}"},
-        {{"CONNECT", "", "/a//b", "/a/{x}/b"}, {"CONNECT", "", "//", "/{x}/"}, {"CONNECT", "", "///c", "/{x}/{y}/{z}"}});
+  check(
+      Tree{"/a/{x}/b", "/{x}/", "/{x}/{y}/{z}"},
+      {{"CONNECT", "", "/a//b", "/a/{x}/b"}, {"CONNECT", "", "//", "/{x}/"}, {"CONNECT", "", "///c", "/{x}/{y}/{z}"}});
 }
 
 TEST(RoutingTree, MatchingMethods) {
@@ -157,18 +154,42 @@ TEST(RoutingTree, AgreesWithBruteForcePrecedence) {
   // Candidates are added in order, skipping any that conflict with those already in (the
   // tree's precondition); the skipped ones are exactly what ServeMux would reject.
   const std::vector<std::string_view> candidates = {
-      "/",           "/{$}",       "/a",          "/{x}",        "/a/",         "/a/{$}",
-      "/{x}/b",      "/a/b",       "/a/b/",       "/{x}/{y}/c",  "/a/{y}/",     "/b/{r...}",
-      "/b/a/{$}",    "GET /a/{y}", "GET /c",      "HEAD /c",     "POST /",      "h.com/",
-      "h.com/a/b",   "GET h.com/c", "/c/{x}/{$}", "/c/{x}/{y}",  "/c/a/b",      "GET /b/{y}/a",
-      "/{x}/{y}/{z}", "/c/{x}/",    "PUT /a/{y}/{z}", "/a/c/{r...}", "HEAD h.com/a/{x}",
+      "/",
+      "/{$}",
+      "/a",
+      "/{x}",
+      "/a/",
+      "/a/{$}",
+      "/{x}/b",
+      "/a/b",
+      "/a/b/",
+      "/{x}/{y}/c",
+      "/a/{y}/",
+      "/b/{r...}",
+      "/b/a/{$}",
+      "GET /a/{y}",
+      "GET /c",
+      "HEAD /c",
+      "POST /",
+      "h.com/",
+      "h.com/a/b",
+      "GET h.com/c",
+      "/c/{x}/{$}",
+      "/c/{x}/{y}",
+      "/c/a/b",
+      "GET /b/{y}/a",
+      "/{x}/{y}/{z}",
+      "/c/{x}/",
+      "PUT /a/{y}/{z}",
+      "/a/c/{r...}",
+      "HEAD h.com/a/{x}",
   };
   Tree t{};
   std::size_t skipped = 0;
   for (std::string_view p : candidates) {
     Pattern parsed = parse_pattern(p);
-    bool clash = std::any_of(t.routes.begin(), t.routes.end(),
-                             [&](const auto& r) { return conflicts(r->pattern, parsed); });
+    bool clash =
+        std::any_of(t.routes.begin(), t.routes.end(), [&](const auto& r) { return conflicts(r->pattern, parsed); });
     if (clash) {
       ++skipped;
     } else {

@@ -4,11 +4,10 @@
 #include "fs/safe_path.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
@@ -27,9 +26,9 @@ TEST(CleanRequestPath, NormalPaths) {
   struct Case {
     std::string_view path, want;
   };
-  for (const Case& c : {Case{"/", "."}, Case{"", "."}, Case{"/a", "a"}, Case{"/a/b.txt", "a/b.txt"},
-                        Case{"/a/", "a"}, Case{"//a//b//", "a/b"}, Case{"/./a/./b", "a/b"},
-                        Case{"/a b/ü.txt", "a b/ü.txt"}, Case{"/a..b/c...", "a..b/c..."}}) {
+  for (const Case& c : {Case{"/", "."}, Case{"", "."}, Case{"/a", "a"}, Case{"/a/b.txt", "a/b.txt"}, Case{"/a/", "a"},
+                        Case{"//a//b//", "a/b"}, Case{"/./a/./b", "a/b"}, Case{"/a b/ü.txt", "a b/ü.txt"},
+                        Case{"/a..b/c...", "a..b/c..."}}) {
     SCOPED_TRACE(c.path);
     CleanPath got = clean_request_path(c.path, false, true);
     EXPECT_EQ(got.verdict, PathVerdict::ok);
@@ -40,8 +39,8 @@ TEST(CleanRequestPath, NormalPaths) {
 TEST(CleanRequestPath, TraversalAndBackslashesAreBadRequests) {
   // What arrives after the core's percent-decoding: "%2e%2e" is "..", "%2f" is "/", "%5c" "\".
   using namespace std::string_view_literals;
-  for (std::string_view p : {"/.."sv, "/../etc/passwd"sv, "/a/../../b"sv, "/a/.."sv, ".."sv, "/a/b/../c"sv, "/..\\..\\x"sv,
-                             "/a\\b"sv, "\\"sv, "/.%2e/x/../y"sv, "/a\0b"sv}) {
+  for (std::string_view p : {"/.."sv, "/../etc/passwd"sv, "/a/../../b"sv, "/a/.."sv, ".."sv, "/a/b/../c"sv,
+                             "/..\\..\\x"sv, "/a\\b"sv, "\\"sv, "/.%2e/x/../y"sv, "/a\0b"sv}) {
     SCOPED_TRACE(p);
     CleanPath got = clean_request_path(p, false, true);
     EXPECT_EQ(got.verdict, PathVerdict::bad_request);
@@ -54,13 +53,12 @@ TEST(CleanRequestPath, TraversalAndBackslashesAreBadRequests) {
 }
 
 TEST(CleanRequestPath, Dotfiles) {
-  for (std::string_view p : {"/.env", "/.git/config", "/a/.hidden", "/a/.well-known/x", "/.well-known/.secret",
-                             "/...", "/.well-knownx"}) {
+  for (std::string_view p :
+       {"/.env", "/.git/config", "/a/.hidden", "/a/.well-known/x", "/.well-known/.secret", "/...", "/.well-knownx"}) {
     SCOPED_TRACE(p);
     EXPECT_EQ(clean_request_path(p, false, true).verdict, PathVerdict::hidden);
   }
-  EXPECT_EQ(clean_request_path("/.well-known/acme-challenge/t", false, true).relative,
-            ".well-known/acme-challenge/t");
+  EXPECT_EQ(clean_request_path("/.well-known/acme-challenge/t", false, true).relative, ".well-known/acme-challenge/t");
   EXPECT_EQ(clean_request_path("/.well-known/x", false, false).verdict, PathVerdict::hidden);
   CleanPath allowed = clean_request_path("/.git/config", true, false);
   EXPECT_EQ(allowed.verdict, PathVerdict::ok);
@@ -137,11 +135,11 @@ TEST(OpenBeneath, FilesAndSymlinksInsideTheRoot) {
     std::string_view path, want;
   };
   for (OpenMethod m : methods()) {
-    for (const Case& c : {Case{"a.txt", "A"}, Case{"sub/b.txt", "B"}, Case{"sub/deeper/c.txt", "C"},
-                          Case{"link_in", "B"}, Case{"link_dir/b.txt", "B"}, Case{"sub/link_parent", "A"},
-                          Case{"sub/link_zigzag", "A"}, Case{"link_self/a.txt", "A"},
-                          Case{"link_self/link_dir/deeper/c.txt", "C"}, Case{"link_dir/../a.txt", "A"},
-                          Case{"sub/deeper/../b.txt", "B"}}) {
+    for (const Case& c :
+         {Case{"a.txt", "A"}, Case{"sub/b.txt", "B"}, Case{"sub/deeper/c.txt", "C"}, Case{"link_in", "B"},
+          Case{"link_dir/b.txt", "B"}, Case{"sub/link_parent", "A"}, Case{"sub/link_zigzag", "A"},
+          Case{"link_self/a.txt", "A"}, Case{"link_self/link_dir/deeper/c.txt", "C"}, Case{"link_dir/../a.txt", "A"},
+          Case{"sub/deeper/../b.txt", "B"}}) {
       SCOPED_TRACE(fmt::format("{} via {}", c.path, m == OpenMethod::walk ? "walk" : "openat2"));
       OpenResult r = open_beneath(t.root(), c.path, open_file_flags(), m);
       ASSERT_TRUE(r.fd) << "errno " << r.error;
@@ -167,9 +165,9 @@ TEST(OpenBeneath, TheRootAndDirectories) {
 TEST(OpenBeneath, EscapesAreRefused) {
   Tree t;
   for (OpenMethod m : methods()) {
-    for (std::string_view p : {"link_out", "sub/link_out2", "link_abs", "link_passwd", "link_up/outside.txt",
-                               "link_up", "../outside.txt", "sub/../../outside.txt", "link_dir/../../outside.txt",
-                               "/etc/passwd"}) {
+    for (std::string_view p :
+         {"link_out", "sub/link_out2", "link_abs", "link_passwd", "link_up/outside.txt", "link_up", "../outside.txt",
+          "sub/../../outside.txt", "link_dir/../../outside.txt", "/etc/passwd"}) {
       SCOPED_TRACE(fmt::format("{} via {}", p, m == OpenMethod::walk ? "walk" : "openat2"));
       OpenResult r = open_beneath(t.root(), p, open_file_flags(), m);
       EXPECT_FALSE(r.fd);

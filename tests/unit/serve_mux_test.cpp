@@ -40,15 +40,19 @@ Outcome serve(const ServeMux& mux, std::string_view method, std::string_view tar
   if (!host.empty()) r.set_host(host);
   auto rec = testing::serve(mux, r);
   const Headers& h = rec->header_map();
-  return {rec->code(), rec->body(), std::string(h.get("Location")), std::string(h.get("Allow")),
-          std::string(h.get("Content-Type")), std::string(r.pattern())};
+  return {rec->code(),
+          rec->body(),
+          std::string(h.get("Location")),
+          std::string(h.get("Allow")),
+          std::string(h.get("Content-Type")),
+          std::string(r.pattern())};
 }
 
 // The examples of the "Patterns" section, registered together.
 TEST(ServeMux, DocumentationPatternExamples) {
   ServeMux mux;
-  for (std::string_view p : {"/index.html", "GET /static/", "example.com/", "example.com/{$}",
-                             "/b/{bucket}/o/{objectname...}"}) {
+  for (std::string_view p :
+       {"/index.html", "GET /static/", "example.com/", "example.com/{$}", "/b/{bucket}/o/{objectname...}"}) {
     mux.handle(p, named(std::string(p)));
   }
   struct Case {
@@ -58,7 +62,7 @@ TEST(ServeMux, DocumentationPatternExamples) {
            Case{"GET", "", "/index.html", "/index.html"},
            Case{"POST", "other.org", "/index.html", "/index.html"},  // any host, any method
            Case{"GET", "", "/static/css/site.css", "GET /static/"},
-           Case{"HEAD", "", "/static/", "GET /static/"},              // GET also matches HEAD
+           Case{"HEAD", "", "/static/", "GET /static/"},  // GET also matches HEAD
            Case{"GET", "example.com", "/anything/at/all", "example.com/"},
            Case{"DELETE", "example.com", "/x", "example.com/"},
            Case{"GET", "example.com", "/", "example.com/{$}"},
@@ -270,16 +274,12 @@ TEST(ServeMux, PathValuesAreUnescapedPerSegment) {
   for (const Case& c : {
            Case{"/files/report.pdf", "name=[report.pdf] "},
            Case{"/files/a%2Fb", "name=[a/b] "},  // "%2F" stays inside the segment
-           Case{"/files/hello%20world", "name=[hello world] "},
-           Case{"/files/100%25", "name=[100%] "},
-           Case{"/files/caf%C3%A9", "name=[caf\xC3\xA9] "},
-           Case{"/files/a+b", "name=[a+b] "},
+           Case{"/files/hello%20world", "name=[hello world] "}, Case{"/files/100%25", "name=[100%] "},
+           Case{"/files/caf%C3%A9", "name=[caf\xC3\xA9] "}, Case{"/files/a+b", "name=[a+b] "},
            Case{"/b/bk/o/x/y%2Fz", "bucket=[bk] objectname=[x/y/z] "},
            Case{"/b/my%20bucket/o/obj", "bucket=[my bucket] objectname=[obj] "},
-           Case{"/u/7/posts/9", "id=[7] post=[9] missing=[] "},
-           Case{"/all/", "rest=[] "},
-           Case{"/all/x/y/", "rest=[x/y/] "},
-           Case{"/tree/x", "=[] "},
+           Case{"/u/7/posts/9", "id=[7] post=[9] missing=[] "}, Case{"/all/", "rest=[] "},
+           Case{"/all/x/y/", "rest=[x/y/] "}, Case{"/tree/x", "=[] "},
            Case{"/a%2fb/c", "x=[c] "},  // an escaped literal matches its unescaped form
        }) {
     SCOPED_TRACE(c.target);
@@ -388,13 +388,9 @@ TEST(ServeMux, UncleanPathsRedirectToCleanOnes) {
     std::string_view target, location;
   };
   for (const Case& c : {
-           Case{"/a/./b//c?q=1", "/a/b/c?q=1"},
-           Case{"/a//b/c", "/a/b/c"},
-           Case{"/x/../a/b/c", "/a/b/c"},
-           Case{"/../a/b/c", "/a/b/c"},
-           Case{"/a/b/c/.", "/a/b/c"},
-           Case{"/a/b/c/..?z", "/a/b?z"},
-           Case{"//images", "/images/"},        // clean and trailing-slash in one hop
+           Case{"/a/./b//c?q=1", "/a/b/c?q=1"}, Case{"/a//b/c", "/a/b/c"}, Case{"/x/../a/b/c", "/a/b/c"},
+           Case{"/../a/b/c", "/a/b/c"}, Case{"/a/b/c/.", "/a/b/c"}, Case{"/a/b/c/..?z", "/a/b?z"},
+           Case{"//images", "/images/"},  // clean and trailing-slash in one hop
            Case{"/images/./x/", "/images/x/"},
            Case{"/nothing//here", "/nothing/here"},  // redirected even if nothing matches then
        }) {
@@ -494,7 +490,7 @@ TEST(ServeMux, HostPatterns) {
   for (const Case& c : {
            Case{"api.example.com", "/x", "api"},
            Case{"api.example.com:8443", "/x", "api"},
-           Case{"API.Example.COM", "/x", "api"},  // host names ignore case
+           Case{"API.Example.COM", "/x", "api"},              // host names ignore case
            Case{"api.example.com", "/v1/special", "api-v1"},  // host beats a more specific path
            Case{"www.example.com", "/x", "any"},
            Case{"", "/v1/special", "special"},
@@ -528,9 +524,9 @@ TEST(ServeMux, HandlerReportsWithoutServing) {
   };
   for (const Case& c : {
            Case{"GET", "/items/1", "GET /items/{id}", 200},
-           Case{"GET", "/tree", "/tree/", 301},     // the pattern the redirect leads to
+           Case{"GET", "/tree", "/tree/", 301},  // the pattern the redirect leads to
            Case{"GET", "/a//b", "/a/{x}", 301},
-           Case{"GET", "/x//y", "", 301},           // cleaned path matches nothing
+           Case{"GET", "/x//y", "", 301},  // cleaned path matches nothing
            Case{"POST", "/items/1", "", 405},
            Case{"GET", "/nope", "", 404},
            Case{"OPTIONS", "*", "", 400},

@@ -35,7 +35,9 @@ TEST(ShortenerUrl, RejectsWhatIsNotAnAbsoluteHttpUrl) {
            Case{"http://example.org@evil.example/", "url must not contain credentials"},
            Case{"http://exa mple.org/", "url contains spaces, control or non-ASCII characters"},
            Case{"http://example.org/\x01", "url contains spaces, control or non-ASCII characters"},
-           Case{"http://b\xc3\xbc" "cher.example/", "url contains spaces, control or non-ASCII characters"},
+           Case{"http://b\xc3\xbc"
+                "cher.example/",
+                "url contains spaces, control or non-ASCII characters"},
            Case{"http://exa_mple.org/", "url has an invalid host"},
            Case{"http://example..org/", "url has an invalid host"},
            Case{"http://.example.org/", "url has an invalid host"},
