@@ -95,7 +95,11 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   /// send queues an event framed by make_event(): the way to broadcast to many streams.
   bool send(const FormattedEvent& e);
   /// send queues an unnamed event with data.
-  bool send(std::string_view data) { return send(Event{.data = data}); }
+  bool send(std::string_view data) {
+    Event e;
+    e.data = data;
+    return send(e);
+  }
   /// comment sends a comment line (ignored by EventSource), e.g. padding or a heartbeat.
   bool comment(std::string_view text);
   /// close finishes the response after the events already queued.
