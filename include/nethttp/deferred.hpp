@@ -27,8 +27,8 @@ class DeferredTarget {
   /// set_long_lived exempts the response from the server's handler_timeout. Targets without
   /// one (ResponseRecorder) ignore it.
   virtual void set_long_lived() {}
-  /// dispatch_after runs fn like dispatch(fn, false), but d later. Targets without timers
-  /// (ResponseRecorder) drop it.
+  /// dispatch_after runs fn like dispatch(fn, false), but d later. Targets without timers (ResponseRecorder) drop it.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): the overrides keep fn
   virtual void dispatch_after(std::chrono::milliseconds d, std::function<void(ResponseWriter&)> fn) {
     (void)d;
     (void)fn;

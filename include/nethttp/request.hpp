@@ -238,7 +238,7 @@ class Request {
     detail::BodyStreamTarget* target = nullptr;
     StreamRef() = default;
     StreamRef(const StreamRef&) noexcept {}
-    StreamRef& operator=(const StreamRef&) noexcept {
+    StreamRef& operator=(const StreamRef&) noexcept {  // NOLINT(bugprone-unhandled-self-assignment): stays empty
       target = nullptr;
       return *this;
     }

@@ -102,7 +102,7 @@ class ResponseWriter {
   /// policy. It is dropped, unrun, if the response ends or the client leaves first. Writers
   /// with no queue (ResponseRecorder) run fn at once. From another thread use
   /// DeferredResponse::on_writable().
-  virtual void on_writable(std::function<void(ResponseWriter&)> fn) {
+  virtual void on_writable(std::function<void(ResponseWriter&)> fn) {  // NOLINT(performance-unnecessary-value-param)
     if (fn) fn(*this);
   }
   /// switch_protocols is the hook accept_upgrade() and hijack() (upgrade.hpp) use: it arms

@@ -7,18 +7,13 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "core/char_table.hpp"
+
 namespace nethttp::detail {
 
 /// kTokenChar[c] is true for the tchar bytes of RFC 9110 section 5.6.2: letters, digits and
 /// !#$%&'*+-.^_`|~. A table, since every response header name is checked against it.
-inline constexpr std::array<bool, 256> kTokenChar = [] {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[static_cast<unsigned char>(c)] = true;
-  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<unsigned char>(c)] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<unsigned char>(c)] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
-  return t;
-}();
+inline constexpr CharTable kTokenChar = alnum_and("!#$%&'*+-.^_`|~");
 
 /// is_token reports whether s is a token (RFC 9110 5.6.2): non-empty, tchar bytes only. Field
 /// names and methods are tokens.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/char_table.hpp"
 #include "core/escape.hpp"
 #include "core/header_list.hpp"
 
@@ -16,14 +17,7 @@ RequestParser& self(llhttp_t* p) { return *static_cast<RequestParser*>(p->data);
 // sub-delims, except the comma (it is how two Host lines are joined into one, and no DNS
 // name has one); '%' starts a pct-encoded triplet, checked apart. A table, since every
 // request's Host passes through it.
-inline constexpr std::array<bool, 256> kHostChar = [] {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[static_cast<unsigned char>(c)] = true;
-  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<unsigned char>(c)] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<unsigned char>(c)] = true;
-  for (char c : std::string_view("-._~!$&'()*+;=")) t[static_cast<unsigned char>(c)] = true;
-  return t;
-}();
+inline constexpr CharTable kHostChar = alnum_and("-._~!$&'()*+;=");
 
 // kControl marks control bytes, space and DEL, which a request-target may not hold.
 inline constexpr std::array<bool, 256> kControl = [] {
