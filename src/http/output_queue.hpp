@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,9 +41,9 @@ class OutputQueue {
   /// write_to sends as much as the socket takes, up to budget bytes; written reports how
   /// many went out.
   Result write_to(int fd, std::size_t budget, std::size_t& written);
-  /// write_to, for a TLS connection (tls/tls_output.cpp): small pieces are coalesced into
-  /// one record and file ranges read through the loop's staging buffer (or sent with
-  /// SSL_sendfile under kernel TLS).
+  /// write_to, for a TLS connection (tls/tls_output.cpp): small pieces are coalesced and
+  /// file ranges read through the loop's staging buffer (or sent with SSL_sendfile under
+  /// kernel TLS).
   Result write_to(TlsStream& tls, std::size_t budget, std::size_t& written);
   /// clear drops everything (releasing file references) but keeps buffers.
   void clear() noexcept;
@@ -57,6 +58,11 @@ class OutputQueue {
   };
   Segment& push_segment();
   void pop_front() noexcept;
+  /// gather copies the queue's front into stage (reading file ranges) until it is full or a
+  /// file cannot be read; returns the bytes staged (tls/tls_output.cpp).
+  std::size_t gather(std::span<char> stage, bool ktls);
+  /// consume_front takes n sent bytes off the front.
+  void consume_front(std::size_t n);
 
   std::vector<Segment> segments_;  // [head_, count_) are live
   std::size_t head_ = 0;
