@@ -59,8 +59,9 @@ struct TlsConfig {
   bool session_tickets = true;
   /// ticket_key_rotation is how often a new ticket key is made.
   std::chrono::seconds ticket_key_rotation{std::chrono::hours(1)};
-  /// session_cache_size is the number of sessions each loop caches for stateful resumption
-  /// (TLS 1.2 session ids); 0 turns the cache off.
+  /// session_cache_size is the number of sessions kept for stateful resumption (session
+  /// ids: TLS 1.2, and TLS 1.3 without tickets), by each loop and in a store the loops
+  /// share, so a client resumes whichever loop it reaches; 0 turns the cache off.
   std::size_t session_cache_size = 20'000;
   /// session_timeout is how long a session may be resumed (cache entry or ticket).
   std::chrono::seconds session_timeout{std::chrono::hours(1)};

@@ -202,6 +202,9 @@ void Connection::on_event(const PollEvent& event) {
   if (closed()) return;
   if (event.readable || event.hangup) readable_ = true;
   if (event.writable && tls_ && tls_->read_wants_write()) readable_ = true;
+  // A handshake waiting for the client gains nothing from a writable edge (one comes right
+  // after the socket is registered): resuming it would only read EAGAIN again.
+  if (tls_ && !tls_->established() && !readable_ && !tls_->handshake_wants_write()) return;
   if (event.hangup && response_pending()) {
     abort();  // the client is gone: a deferred completion becomes a no-op
     return;
@@ -377,6 +380,7 @@ bool Connection::tls_handshake() {
   switch (tls_->handshake()) {
     case TlsStream::Handshake::want:
       // OpenSSL saw EAGAIN on the socket: the next edge resumes it.
+      if (!tls_->handshake_wants_write()) readable_ = false;
       return false;
     case TlsStream::Handshake::failed: abort(); return false;
     case TlsStream::Handshake::done: break;
@@ -835,13 +839,14 @@ void Connection::start_linger() {
     // Like nginx's lingering_close "on": wait only when the client may still be sending (a
     // request cut short by an error, or pipelined input we will never answer). A client
     // that sent a complete request and nothing more gets an immediate close.
-    const bool client_may_send = parser_.in_message() || (ex_ && !ex_->pending_input.empty()) || readable_;
-    if (tls_) tls_->shutdown();      // close_notify, then
-    ::shutdown(fd_.get(), SHUT_WR);  // our FIN follows the last response byte
+    const bool client_may_send =
+        parser_.in_message() || (ex_ && !ex_->pending_input.empty()) || (readable_ && input_waiting());
+    if (tls_) tls_->shutdown();  // close_notify
     if (!client_may_send) {
-      close_now();
+      close_now();  // nothing unread, so close(2) sends a FIN, not a reset
       return;
     }
+    ::shutdown(fd_.get(), SHUT_WR);  // our FIN follows the last response byte
     phase_ = Phase::lingering;
     set_deadline(ctx_.loop.now_ms() + std::min<std::int64_t>(kLingerMs, ctx_.config.idle_timeout.count()),
                  DeadlineKind::linger);
@@ -861,6 +866,16 @@ void Connection::start_linger() {
     break;  // EOF or error
   }
   close_now();
+}
+
+bool Connection::input_waiting() const {
+  if (tls_ && tls_->has_pending()) return true;
+  char c;
+  ssize_t n;
+  do {
+    n = ::recv(fd_.get(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  return n > 0;
 }
 
 void Connection::hand_over() {
@@ -895,9 +910,11 @@ void Connection::close_now() {
     }
     run_finish_callbacks(false);
   }
+  // Counted out before the close: a client that sees its connection end must not then find
+  // it still counted open in stats().
+  ctx_.counters.add(ctx_.counters.open, static_cast<std::uint64_t>(-1));
   fd_.reset();  // closing removes it from the poller
   deadline_kind_ = DeadlineKind::none;
-  ctx_.counters.add(ctx_.counters.open, static_cast<std::uint64_t>(-1));
   ctx_.hooks.connection_closed();
   set_state(ConnState::Closed);
   // The exchange stays until the connection is destroyed: a handler on the stack may still

@@ -145,6 +145,8 @@ class Connection final : public ParserEvents {
   void hand_over();
   void settle();
   void start_linger();
+  /// input_waiting peeks whether the client has sent bytes not read yet (or OpenSSL holds some).
+  [[nodiscard]] bool input_waiting() const;
   void close_now();
   [[nodiscard]] bool can_parse() const noexcept;
   [[nodiscard]] bool response_pending() const noexcept;

@@ -1,8 +1,9 @@
 #pragma once
 // TLS contexts: TlsServerState is a Server's TLS state shared by its loops (the loaded
-// certificates, reloadable; the session-ticket keys); LoopTls is one loop's OpenSSL
-// contexts built from it (one SSL_CTX per certificate, so the session cache is per loop
-// and needs no lock), and the loop's staging buffer for TLS output.
+// certificates, reloadable; the session-ticket keys; the shared session-id store); LoopTls
+// is one loop's OpenSSL contexts built from it (one SSL_CTX per certificate, so the session
+// cache is per loop and needs no lock, backed by the shared store), and the loop's staging
+// buffer for TLS output.
 // Without NETHTTP_TLS these exist but never hold anything (tls_none.cpp).
 
 #include <atomic>
@@ -22,6 +23,7 @@ namespace nethttp::detail {
 
 struct TlsMaterial;
 class TicketKeys;
+class SessionStore;
 
 /// TlsServerState holds a Server's TLS configuration and what was loaded from it.
 /// load() and material() are thread-safe; the rest is immutable after construction.
@@ -42,10 +44,13 @@ class TlsServerState {
   [[nodiscard]] std::uint64_t version() const noexcept { return version_.load(std::memory_order_acquire); }
   [[nodiscard]] const TlsConfig& config() const noexcept { return config_; }
   [[nodiscard]] TicketKeys& tickets() noexcept { return *tickets_; }
+  /// sessions is the session-id store the loops share (session_store.hpp).
+  [[nodiscard]] SessionStore& sessions() noexcept { return *sessions_; }
 
  private:
   TlsConfig config_;
   std::unique_ptr<TicketKeys> tickets_;
+  std::unique_ptr<SessionStore> sessions_;
   mutable std::mutex mu_;
   std::shared_ptr<const TlsMaterial> material_;  // guarded by mu_
   std::atomic<std::uint64_t> version_{0};
@@ -63,7 +68,7 @@ class LoopTls {
   /// (rebuilding this loop's contexts first if they were reloaded), or null on failure.
   ssl_st* new_ssl(int fd);
   /// staging is the loop's buffer for coalescing small output and reading file ranges:
-  /// one TLS record's worth (16 KiB).
+  /// four TLS records' worth (64 KiB).
   [[nodiscard]] std::span<char> staging() noexcept { return staging_; }
 
   // For the OpenSSL callbacks (tls_context.cpp).

@@ -1,6 +1,7 @@
 // Stand-ins for a build without TLS (NETHTTP_TLS off): Server::listen() refuses listen_tls
 // before any of these could be reached, so none of them does anything.
 #include "http/output_queue.hpp"
+#include "tls/session_store.hpp"
 #include "tls/tls_context.hpp"
 #include "tls/tls_stream.hpp"
 
@@ -33,6 +34,7 @@ TlsStream::Handshake TlsStream::handshake() noexcept { return Handshake::failed;
 ssize_t TlsStream::read(char*, std::size_t) noexcept { return 0; }
 ssize_t TlsStream::write(const char*, std::size_t) noexcept { return -1; }
 bool TlsStream::ktls_send() const noexcept { return false; }
+bool TlsStream::has_pending() const noexcept { return false; }
 ssize_t TlsStream::send_file(int, std::uint64_t, std::size_t) noexcept { return -1; }
 void TlsStream::shutdown() noexcept {}
 

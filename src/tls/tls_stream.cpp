@@ -59,6 +59,7 @@ TlsStream::Handshake TlsStream::handshake() noexcept {
   const int rc = SSL_do_handshake(ssl_);
   if (rc != 1) {
     const int err = SSL_get_error(ssl_, rc);
+    handshake_wants_write_ = err == SSL_ERROR_WANT_WRITE;
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return Handshake::want;
     failed_ = true;
     ERR_clear_error();
@@ -98,6 +99,8 @@ ssize_t TlsStream::write(const char* data, std::size_t n) noexcept {
   }
   return r;
 }
+
+bool TlsStream::has_pending() const noexcept { return SSL_has_pending(ssl_) == 1; }
 
 bool TlsStream::ktls_send() const noexcept { return BIO_get_ktls_send(SSL_get_wbio(ssl_)) != 0; }
 

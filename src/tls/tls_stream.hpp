@@ -35,6 +35,11 @@ class TlsStream {
   /// socket), failed (a protocol error or the peer left: close).
   Handshake handshake() noexcept;
   [[nodiscard]] bool established() const noexcept { return established_; }
+  /// handshake_wants_write: the handshake waits for the socket to take more (not for the
+  /// client), so a writable event is worth resuming it for.
+  [[nodiscard]] bool handshake_wants_write() const noexcept { return handshake_wants_write_; }
+  /// has_pending: decrypted or read-ahead bytes wait inside OpenSSL.
+  [[nodiscard]] bool has_pending() const noexcept;
   /// read decrypts up to n bytes into buf: read(2)'s conventions. A close_notify or the
   /// peer's FIN is end of stream (0). Data may stay buffered inside OpenSSL after the
   /// socket said EAGAIN, so a caller reads until this returns -1/EAGAIN.
@@ -65,6 +70,7 @@ class TlsStream {
   bool established_ = false;
   bool failed_ = false;  // a fatal error: no close_notify
   bool read_wants_write_ = false;
+  bool handshake_wants_write_ = false;
 };
 
 }  // namespace nethttp::detail

@@ -92,17 +92,23 @@ elif mode == 'pipeline':  # two requests in one write, then a third on the same 
     print('STATUSES', st1, st2, st3)
     print('BODY2', b2.decode())
     print('BODY3', b3.decode())
-elif mode == 'resume':  # resume [tls12|-]
+elif mode == 'resume':  # resume [tls12|-] [RECONNECTIONS]
     c = ctx(ca, None, args and args[0] == 'tls12')
     s = connect(port, name, c)
     s.sendall(b'GET /info HTTP/1.1\r\nHost: a\r\n\r\n')
     read_response(s, b'')
     session = s.session
     s.close()
-    s = connect(port, name, c, session)
-    s.sendall(b'GET /info HTTP/1.1\r\nHost: a\r\n\r\n')
-    st, body, _ = read_response(s, b'')
-    print('REUSED', s.session_reused)
+    reused = 0
+    for _ in range(int(args[1]) if len(args) > 1 else 1):  # every reconnection offers the first session
+        s = connect(port, name, c, session)
+        s.sendall(b'GET /info HTTP/1.1\r\nHost: a\r\n\r\n')
+        st, body, _ = read_response(s, b'')
+        last = s.session_reused
+        reused += last
+        s.close()
+    print('REUSED', last)
+    print('REUSED_COUNT', reused)
     print('BODY', body.decode())
 elif mode == 'download':  # download PATH MARKER GO: read 256 KiB, mark, wait for GO, read the rest
     path, marker, go = args
@@ -372,6 +378,25 @@ TEST_F(TlsTest, SessionCacheWithoutTickets) {
   ProgramResult r = python({"resume", std::to_string(ts.server().tls_port()), "a.test", ca_->ca().string(), "tls12"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(field(r.out, "REUSED"), "True");
+}
+
+// A session id made on one loop resumes on the others: each loop's cache misses, the
+// Server's shared store answers.
+TEST_F(TlsTest, SessionIdResumesOnEveryLoop) {
+  ServerConfig cfg = tls_config();
+  cfg.threads = 2;
+  cfg.tls.session_tickets = false;
+  testing::TestServer ts(handler(), cfg);
+  constexpr int kReconnections = 16;
+  ProgramResult r = python({"resume", std::to_string(ts.server().tls_port()), "a.test", ca_->ca().string(), "tls12",
+                            std::to_string(kReconnections)});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const ServerStats stats = ts.server().stats();
+  ASSERT_EQ(stats.loops.size(), 2u);
+  // Both loops took connections (else this proves nothing), and every reconnection resumed.
+  EXPECT_GT(stats.loops[0].connections_accepted, 0u);
+  EXPECT_GT(stats.loops[1].connections_accepted, 0u);
+  EXPECT_EQ(field(r.out, "REUSED_COUNT"), std::to_string(kReconnections));
 }
 
 TEST_F(TlsTest, RenegotiationIsRefused) {
