@@ -25,10 +25,13 @@ namespace nethttp {
 /// LoopStats are the counters of one event loop; see Server::stats().
 struct LoopStats {
   std::uint64_t connections_open = 0;  ///< connections open now
-  std::uint64_t connections_accepted =
-      0;                         ///< accepts since listen(), including any closed at once over max_connections
-  std::uint64_t requests = 0;    ///< requests handed to the handler
-  std::uint64_t bytes_sent = 0;  ///< bytes written to sockets (headers and bodies)
+  /// connections_accepted counts accepts since listen(), including any closed at once over
+  /// max_connections.
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t requests = 0;  ///< requests handed to the handler
+  /// bytes_sent counts HTTP bytes written (headers, bodies, chunk framing); over TLS, the
+  /// plaintext before encryption (no record overhead, no handshakes).
+  std::uint64_t bytes_sent = 0;
   /// lag_seconds is how late the loop last ran its periodic 100 ms tick: a blocked loop
   /// shows up here.
   double lag_seconds = 0;

@@ -65,7 +65,8 @@ std::string render_server_metrics(const ServerStats& stats) {
   fmt::format_to(it, "nethttp_open_connections {}\n", total.connections_open);
   header(out, "nethttp_connections_accepted_total", "counter", "Client connections accepted.");
   fmt::format_to(it, "nethttp_connections_accepted_total {}\n", total.connections_accepted);
-  header(out, "nethttp_bytes_sent_total", "counter", "Bytes written to client sockets, framing included.");
+  header(out, "nethttp_bytes_sent_total", "counter",
+         "HTTP bytes written to clients, chunk framing included (over TLS: before encryption).");
   fmt::format_to(it, "nethttp_bytes_sent_total {}\n", total.bytes_sent);
   header(out, "nethttp_loop_lag_seconds", "gauge", "How late each event loop ran its last periodic tick.");
   for (std::size_t i = 0; i < stats.loops.size(); ++i) {
