@@ -4,7 +4,7 @@
     bench/sse_fanout.py [--server build/bench/server/nethttp-bench-server]
                         [--cases 900:0,900:100] [--rounds 3] [--duration 10]
                         [--event-bytes 8192] [--interval-ms 50] [--high-water BYTES]
-                        [--rcvbuf 4096] [--fill 25] [--json FILE]
+                        [--rcvbuf 4096] [--fill 25] [--nice N] [--json FILE]
 
 Each case READERS:NONREADERS starts a fresh nethttp-bench-server pinned to core 0
 (taskset -c 0, one loop) with its SSE feed on (sse_feed.hpp): one event of --event-bytes
@@ -38,6 +38,7 @@ stdlib only; Linux only (taskset, /proc, epoll).
 """
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -280,6 +281,8 @@ def main():
     p.add_argument("--fill", type=float, default=25.0,
                    help="seconds of the fill phase (long enough for the non-readers to fall behind)")
     p.add_argument("--json", help="write every run's results here")
+    p.add_argument("--nice", type=int, default=0,
+                   help="niceness for this script and the server (e.g. -10, as root, on a machine busy with builds)")
     args = p.parse_args()
     if not os.access(args.server, os.X_OK):
         sys.exit(f"sse_fanout: no server at {args.server} (build nethttp-bench-server)")
@@ -293,6 +296,9 @@ def main():
             sys.exit(f"sse_fanout: {need} descriptors needed, the hard limit is {hard}")
         resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))  # the server inherits it
     os.sched_setaffinity(0, {1})
+    gc.disable()  # no collector pauses in the readers' latency (nothing here makes cycles)
+    if args.nice:
+        os.nice(args.nice)  # the server inherits it
 
     root = tempfile.mkdtemp(prefix="sse_fanout.")
     results = []
