@@ -44,10 +44,10 @@ class Upload : public std::enable_shared_from_this<Upload> {
         options_(std::move(options)),
         reader_(std::move(reader)),
         done_(std::move(done)),
-        parser_(boundary) {
-    parser_.on_part_begin = [this](const nethttp::MultipartPart& part) { begin_part(part); };
-    parser_.on_part_data = [this](std::string_view data) { write_part(data); };
-    parser_.on_part_end = [this] { end_part(); };
+        form_(boundary, form_limits()) {
+    form_.on_file_begin = [this](const nethttp::MultipartPart& part) { begin_part(part); };
+    form_.on_file_data = [this](std::string_view data) { write_part(data); };
+    form_.on_file_end = [this] { end_part(); };
   }
 
   // next asks for the next chunk (loop thread at first, then workers).
@@ -75,32 +75,40 @@ class Upload : public std::enable_shared_from_this<Upload> {
     }
   }
 
+  // form_limits: plain fields (the form's note) are collected, at most 100 and 64 KiB.
+  static nethttp::MultipartFormLimits form_limits() {
+    nethttp::MultipartFormLimits limits;
+    limits.max_fields = 100;
+    limits.max_value_bytes = 64 * 1024;
+    return limits;
+  }
+
   void feed(const std::string& data) {
-    const nethttp::MultipartError e = parser_.feed(data);
-    if (e != nethttp::MultipartError::None) return reject(e);
+    const nethttp::MultipartFormError e = form_.feed(data);
+    if (!e.ok()) return reject(e);
     if (!io_error_.empty()) return abandon(io_error_);
     next();
   }
 
   void finish() {
-    const nethttp::MultipartError e = parser_.finish();
-    if (e != nethttp::MultipartError::None) return reject(e);
+    const nethttp::MultipartFormError e = form_.finish();
+    if (!e.ok()) return reject(e);
     if (!io_error_.empty()) return abandon(io_error_);
     std::string body;
     for (const std::string& line : saved_) body += line + "\n";
     if (saved_.empty()) body = "no files in the form\n";
+    for (const auto& [name, value] : form_.values()) body += "field " + name + ": " + value + "\n";
     done_.complete([body = std::move(body)](nethttp::ResponseWriter& w) {
       w.headers().set("Content-Type", "text/plain; charset=utf-8");
       w.write(body);
     });
   }
 
-  void reject(nethttp::MultipartError e) {
+  void reject(nethttp::MultipartFormError e) {
     remove_created();
-    const std::string message = std::string(nethttp::multipart_error_message(e));
+    const std::string message = std::string(e.message());
     log_info("upload: refused: " + message);
-    done_.complete(
-        [message, status = nethttp::status_for(e)](nethttp::ResponseWriter& w) { nethttp::error(w, message, status); });
+    done_.complete([message, status = e.status()](nethttp::ResponseWriter& w) { nethttp::error(w, message, status); });
   }
 
   void abandon(const std::string& why) {
@@ -112,7 +120,7 @@ class Upload : public std::enable_shared_from_this<Upload> {
   }
 
   void begin_part(const nethttp::MultipartPart& part) {
-    if (!part.is_file() || !io_error_.empty()) return;  // plain fields are ignored
+    if (!io_error_.empty()) return;  // only file parts come here: form_ collects the fields
     const std::string base = sanitize_filename(part.filename);
     for (int n = 0; n < 1000 && !file_; ++n) {
       std::string name = base;
@@ -175,7 +183,7 @@ class Upload : public std::enable_shared_from_this<Upload> {
   std::shared_ptr<const UploadOptions> options_;
   nethttp::BodyReader reader_;
   nethttp::DeferredResponse done_;
-  nethttp::MultipartParser parser_;
+  nethttp::MultipartForm form_;
   nethttp::UniqueFd file_;
   std::filesystem::path path_;
   std::string name_;

@@ -26,9 +26,10 @@ std::string sanitize_filename(std::string_view filename);
 /// upload_handler streams (nethttp::streaming) a multipart/form-data POST: every file part
 /// goes to options.dir under its sanitised name (made unique with -1, -2, ...) on pool, one
 /// body chunk at a time (the next is read when the last is on disk); a progress line per
-/// progress_every bytes and one per finished file goes to the default logger. Answers 200
-/// with one "saved NAME BYTES" line per file, 400 for a body that is not multipart/form-data,
-/// 413/431 for multipart limits, 503 when the pool is full. Files of a failed upload are
+/// progress_every bytes and one per finished file goes to the default logger. Plain fields
+/// are collected (nethttp::MultipartForm). Answers 200 with one "saved NAME BYTES" line per
+/// file, then one "field NAME: VALUE" line per plain field, 400 for a body that is not multipart/form-data,
+/// 413/431 for multipart and field limits, 503 when the pool is full. Files of a failed upload are
 /// removed. pool must outlive the server.
 nethttp::Handler upload_handler(nethttp::WorkerPool& pool, UploadOptions options);
 

@@ -28,6 +28,7 @@
 #include "nethttp/form.hpp"
 #include "nethttp/handler.hpp"
 #include "nethttp/headers.hpp"
+#include "nethttp/multipart.hpp"
 
 namespace nethttp {
 
@@ -157,5 +158,32 @@ Handler streaming(Handler h);
 /// struck). The body is held whole in memory, at most limits.max_bytes: use MultipartParser
 /// (multipart.hpp) for files. The query string is not included; Request::query() has it.
 void read_form(BodyReader reader, FormLimits limits, std::function<void(FormError, FormValues&)> done);
+
+/// MultipartFileHandler receives the file parts of read_multipart_form, on the loop thread:
+/// begin with the part's header, data with its bytes as they arrive (valid during the call
+/// only), end when it is complete. Any of them may be empty (the bytes are then skipped).
+/// They run synchronously between reads, so keep them quick (an in-memory buffer, a small
+/// write); to move files off the loop at the disk's pace, drive a MultipartForm yourself
+/// from a worker, as examples/upload does.
+struct MultipartFileHandler {
+  std::function<void(const MultipartPart&)> begin;  ///< a file part's header is complete
+  std::function<void(std::string_view)> data;       ///< its next bytes
+  std::function<void()> end;                        ///< it is complete
+};
+
+/// read_multipart_form reads a multipart/form-data body delimited by boundary (see
+/// multipart_boundary()) from reader with a MultipartForm: plain fields are collected into
+/// a FormValues (Go: ParseMultipartForm, then FormValue / MultipartForm.Value), file parts
+/// go to files as they stream. done runs once, on the loop thread, with the outcome and
+/// the fields: ok; a framing error, or a body that did not arrive whole (bad chunking,
+/// client gone, timeout) as MultipartError::Malformed (400); too many parts or fields or
+/// too many bytes of plain values, or the reader's own limit struck, as 413
+/// (FormError::TooLarge for the reader's limit); a part header too large (431). Answer
+/// with error(w, e.message(), e.status()). Reading stops at the first error (the rest of
+/// the body is left unread, so the connection closes after the response); the fields are
+/// empty after any error. An empty boundary is Malformed at once. Memory:
+/// limits.max_value_bytes plus one read buffer.
+void read_multipart_form(BodyReader reader, std::string_view boundary, MultipartFormLimits limits,
+                         MultipartFileHandler files, std::function<void(MultipartFormError, FormValues&)> done);
 
 }  // namespace nethttp

@@ -25,8 +25,12 @@ enum class SlowReaderPolicy {
   /// the application can resume from there. The default.
   Close,
   /// DropEvents skips events (and heartbeats) while the client is behind and counts them
-  /// (EventStream::dropped()); the stream goes on once the client catches up. For feeds
-  /// where only the latest value matters (tickers).
+  /// (EventStream::dropped()); the stream goes on once the client catches up (its queue has
+  /// drained to half the high-water mark: ResponseWriter::on_writable). While it is behind,
+  /// send() drops an event at once, on the calling thread, without posting anything to the
+  /// connection's loop: a broadcaster pays next to nothing for clients that stopped reading,
+  /// and write_timeout still closes those that never resume. For feeds where only the latest
+  /// value matters (tickers) and for fan-out to many clients.
   DropEvents,
 };
 
@@ -109,6 +113,14 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   [[nodiscard]] bool closed() const;
   /// dropped counts events skipped under SlowReaderPolicy::DropEvents.
   [[nodiscard]] std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+  /// behind reports whether the client is behind now: under DropEvents, events are being
+  /// dropped until its queue drains to half of ServerConfig::output_high_water.
+  [[nodiscard]] bool behind() const noexcept { return behind_.load(std::memory_order_acquire); }
+  /// fell_behind reports whether the client was ever found behind: an event or heartbeat
+  /// was due while the connection's queued output was at ServerConfig::output_high_water,
+  /// so the slow-reader policy acted (events dropped, or the stream ended). For monitoring
+  /// and tests of fan-out to slow clients.
+  [[nodiscard]] bool fell_behind() const noexcept { return fell_behind_.load(std::memory_order_relaxed); }
 
   /// Use start(); public only for std::make_shared.
   EventStream(std::string last_event_id, EventStreamOptions options);
@@ -116,6 +128,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
  private:
   bool enqueue(FormattedEvent bytes, bool is_event);
   void deliver(ResponseWriter& w, const std::string& bytes, bool is_event);
+  void mark_behind(ResponseWriter& w);
   void schedule_heartbeat();
 
   mutable std::recursive_mutex mu_;  // recursive: a ResponseRecorder runs update() inline
@@ -124,6 +137,8 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   const EventStreamOptions options_;
   std::atomic<bool> closed_{false};
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<bool> behind_{false};       // DropEvents: set on the loop when congested, cleared by on_writable
+  std::atomic<bool> fell_behind_{false};  // ever congested when an event or heartbeat was due
 };
 
 }  // namespace nethttp

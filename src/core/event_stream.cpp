@@ -86,6 +86,12 @@ bool EventStream::comment(std::string_view text) {
 bool EventStream::enqueue(FormattedEvent bytes, bool is_event) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (closed_.load() || response_.client_gone()) return false;
+  if (behind_.load(std::memory_order_acquire)) {
+    // DropEvents and the client is behind: drop here rather than post a closure to the loop
+    // that would only drop it there.
+    if (is_event) dropped_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
   response_.update([self = shared_from_this(), bytes = std::move(bytes), is_event](ResponseWriter& w) {
     self->deliver(w, *bytes, is_event);
   });
@@ -96,14 +102,25 @@ bool EventStream::enqueue(FormattedEvent bytes, bool is_event) {
 void EventStream::deliver(ResponseWriter& w, const std::string& bytes, bool is_event) {
   if (closed_.load()) return;
   if (w.congested()) {
+    fell_behind_.store(true, std::memory_order_relaxed);
     if (options_.slow_reader == SlowReaderPolicy::DropEvents) {
       if (is_event) dropped_.fetch_add(1, std::memory_order_relaxed);
+      mark_behind(w);
       return;
     }
     close();  // SlowReaderPolicy::Close: end after what is queued
     return;
   }
   if (!w.write(bytes) || !w.flush()) closed_ = true;
+}
+
+// mark_behind (loop thread, DropEvents) makes send() drop events until the client's queue
+// has drained to half the high-water mark.
+void EventStream::mark_behind(ResponseWriter& w) {
+  if (behind_.exchange(true, std::memory_order_acq_rel)) return;  // already waiting
+  w.on_writable([weak = weak_from_this()](ResponseWriter&) {
+    if (auto self = weak.lock()) self->behind_.store(false, std::memory_order_release);
+  });
 }
 
 void EventStream::schedule_heartbeat() {
@@ -114,7 +131,10 @@ void EventStream::schedule_heartbeat() {
   response_.update_after(options_.heartbeat, [weak = weak_from_this()](ResponseWriter& w) {
     auto self = weak.lock();
     if (!self || self->closed_.load()) return;
-    if (!w.congested()) {
+    if (w.congested()) {
+      self->fell_behind_.store(true, std::memory_order_relaxed);
+      if (self->options_.slow_reader == SlowReaderPolicy::DropEvents) self->mark_behind(w);
+    } else {
       if (!w.write(":\n\n") || !w.flush()) {
         self->closed_ = true;
         return;

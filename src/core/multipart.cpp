@@ -6,8 +6,11 @@
 #include "nethttp/multipart.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 #include "core/header_list.hpp"
+#include "nethttp/body_reader.hpp"
 
 namespace nethttp {
 
@@ -296,6 +299,146 @@ MultipartError MultipartParser::parse_headers(std::string_view block) {
   }
   part_.content_type.assign(part_.headers.get("Content-Type"));
   return MultipartError::None;
+}
+
+// MultipartForm: the parser's callbacks sort parts into plain fields (collected within the
+// limits) and file parts (handed on).
+
+int MultipartFormError::status() const noexcept {
+  return multipart != MultipartError::None ? status_for(multipart) : status_for(form);
+}
+
+std::string_view MultipartFormError::message() const noexcept {
+  return multipart != MultipartError::None || form == FormError::None ? multipart_error_message(multipart)
+                                                                      : form_error_message(form);
+}
+
+MultipartForm::MultipartForm(std::string_view boundary, MultipartFormLimits limits)
+    : parser_(boundary, limits.parts), limits_(limits) {
+  parser_.on_part_begin = [this](const MultipartPart& part) { begin(part); };
+  parser_.on_part_data = [this](std::string_view bytes) { data(bytes); };
+  parser_.on_part_end = [this] { end(); };
+}
+
+MultipartFormError MultipartForm::fail(MultipartFormError e) {
+  if (error_.ok()) error_ = e;
+  values_.clear();
+  name_.clear();
+  value_.clear();
+  return error_;
+}
+
+void MultipartForm::begin(const MultipartPart& part) {
+  if (!error_.ok()) return;
+  if (part.name.empty()) {
+    kind_ = PartKind::Skip;  // Go's ReadForm skips parts without a form name
+    return;
+  }
+  if (part.is_file()) {
+    kind_ = PartKind::File;
+    ++files_;
+    if (on_file_begin) on_file_begin(part);
+    return;
+  }
+  kind_ = PartKind::Field;
+  if (fields_ >= limits_.max_fields) {
+    fail({.form = FormError::TooManyFields});
+    return;
+  }
+  ++fields_;
+  if (part.name.size() > limits_.max_value_bytes - value_bytes_) {
+    fail({.form = FormError::TooLarge});
+    return;
+  }
+  value_bytes_ += part.name.size();
+  name_ = part.name;
+  value_.clear();
+}
+
+void MultipartForm::data(std::string_view bytes) {
+  if (!error_.ok()) return;
+  if (kind_ == PartKind::File) {
+    if (on_file_data) on_file_data(bytes);
+  } else if (kind_ == PartKind::Field) {
+    if (bytes.size() > limits_.max_value_bytes - value_bytes_) {
+      fail({.form = FormError::TooLarge});
+      return;
+    }
+    value_bytes_ += bytes.size();
+    value_.append(bytes);
+  }
+}
+
+void MultipartForm::end() {
+  if (!error_.ok()) return;
+  if (kind_ == PartKind::File) {
+    if (on_file_end) on_file_end();
+  } else if (kind_ == PartKind::Field) {
+    values_.add(name_, value_);
+    value_.clear();
+  }
+  kind_ = PartKind::Skip;
+}
+
+MultipartFormError MultipartForm::feed(std::string_view bytes) {
+  if (!error_.ok()) return error_;
+  const MultipartError e = parser_.feed(bytes);
+  if (!error_.ok()) return error_;  // a field limit, met inside the parser's callbacks
+  if (e != MultipartError::None) return fail({.multipart = e});
+  return {};
+}
+
+MultipartFormError MultipartForm::finish() {
+  if (!error_.ok()) return error_;
+  const MultipartError e = parser_.finish();
+  if (e != MultipartError::None) return fail({.multipart = e});
+  return error_;
+}
+
+namespace {
+// MultipartRead drives a MultipartForm from a BodyReader; each read's callback holds it.
+struct MultipartRead : std::enable_shared_from_this<MultipartRead> {
+  MultipartRead(BodyReader r, std::string_view boundary, MultipartFormLimits limits, MultipartFileHandler files,
+                std::function<void(MultipartFormError, FormValues&)> fn)
+      : reader(std::move(r)), form(boundary, limits), done(std::move(fn)) {
+    form.on_file_begin = std::move(files.begin);
+    form.on_file_data = std::move(files.data);
+    form.on_file_end = std::move(files.end);
+  }
+  BodyReader reader;
+  MultipartForm form;
+  std::function<void(MultipartFormError, FormValues&)> done;
+
+  void next() {
+    reader.read([self = shared_from_this()](BodyChunk& c) { self->on_chunk(c); });
+  }
+  void on_chunk(const BodyChunk& c) {
+    if (c.event == BodyEvent::Data) {
+      const MultipartFormError e = form.feed(c.data);
+      if (!e.ok()) return finish(e);  // the rest of the body stays unread: the connection closes
+      next();
+      return;
+    }
+    if (c.event == BodyEvent::Error) {
+      return finish(c.error == BodyError::TooLarge ? MultipartFormError{.form = FormError::TooLarge}
+                                                   : MultipartFormError{.multipart = MultipartError::Malformed});
+    }
+    finish(form.finish());
+  }
+  void finish(MultipartFormError e) {
+    if (!e.ok()) form.values().clear();
+    auto fn = std::move(done);
+    done = nullptr;
+    if (fn) fn(e, form.values());
+  }
+};
+}  // namespace
+
+void read_multipart_form(BodyReader reader, std::string_view boundary, MultipartFormLimits limits,
+                         MultipartFileHandler files, std::function<void(MultipartFormError, FormValues&)> done) {
+  auto m = std::make_shared<MultipartRead>(std::move(reader), boundary, limits, std::move(files), std::move(done));
+  if (boundary.empty()) return m->finish({.multipart = MultipartError::Malformed});
+  m->next();
 }
 
 }  // namespace nethttp

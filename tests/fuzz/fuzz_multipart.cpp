@@ -6,7 +6,10 @@
 //   - split invariance: parsing the body in the fuzzed pieces reports exactly the same
 //     parts (headers, names, filenames, bytes), ends and error as parsing it whole;
 //   - every data callback is non-empty and inside a part; at most max_parts parts begin;
-//   - a body that parsed without error and finished has seen its close delimiter.
+//   - a body that parsed without error and finished has seen its close delimiter;
+//   - MultipartForm (fields collected, files streamed) is split-invariant too (error,
+//     values, file transcript), stays within max_fields and max_value_bytes, is empty after
+//     an error, and reports a framing error only where the bare parser met the same one.
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -80,6 +83,56 @@ Trace run(std::string_view boundary, nethttp::MultipartLimits limits, std::strin
   return t;
 }
 
+struct FormTrace {
+  nethttp::MultipartFormError error;
+  std::vector<nethttp::FormValues::Pair> values;
+  std::string files;  // B<name|filename> D<bytes> E
+};
+
+FormTrace run_form(std::string_view boundary, const nethttp::MultipartFormLimits& limits, std::string_view body,
+                   const std::vector<std::size_t>& cuts) {
+  FormTrace t;
+  nethttp::MultipartForm form(boundary, limits);
+  std::string pending;
+  bool in_file = false;
+  form.on_file_begin = [&](const nethttp::MultipartPart& part) {
+    check(!in_file, "file begins inside a file");
+    check(part.is_file() && !part.name.empty(), "a plain or nameless part handed on as a file");
+    in_file = true;
+    t.files += "B<" + part.name + "|" + part.filename + ">";
+  };
+  form.on_file_data = [&](std::string_view d) {
+    check(in_file && !d.empty(), "file data outside a file, or empty");
+    pending.append(d);
+  };
+  form.on_file_end = [&] {
+    check(in_file, "file end outside a file");
+    in_file = false;
+    t.files += "D<" + pending + ">E";
+    pending.clear();
+  };
+  std::size_t at = 0;
+  for (std::size_t cut : cuts) {
+    if (cut < at || cut > body.size()) continue;
+    t.error = form.feed(body.substr(at, cut - at));
+    at = cut;
+    if (!t.error.ok()) break;
+  }
+  if (t.error.ok()) t.error = form.feed(body.substr(at));
+  if (t.error.ok()) t.error = form.finish();
+  check(t.error.multipart == nethttp::MultipartError::None || t.error.form == nethttp::FormError::None,
+        "two errors at once");
+  std::size_t bytes = 0;
+  for (const auto& pair : form.values()) {
+    t.values.push_back(pair);
+    bytes += pair.first.size() + pair.second.size();
+  }
+  check(t.values.size() <= limits.max_fields, "more fields than max_fields");
+  check(bytes <= limits.max_value_bytes, "more value bytes than max_value_bytes");
+  if (!t.error.ok()) check(t.values.empty(), "values left after an error");
+  return t;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -100,6 +153,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(whole.error == split.error, "the error depends on how the body is split");
   if (whole.error == nethttp::MultipartError::None) {
     check(whole.events == split.events, "the parts depend on how the body is split");
+  }
+  // The collector on the same input, with limits derived from the parser's (no new input
+  // is consumed, so the corpus keeps its meaning).
+  nethttp::MultipartFormLimits form_limits;
+  form_limits.parts = limits;
+  form_limits.max_fields = 1 + limits.max_header_bytes % 4;
+  form_limits.max_value_bytes = limits.max_header_bytes / 2;
+  const FormTrace form_whole = run_form(boundary, form_limits, body, {});
+  const FormTrace form_split = run_form(boundary, form_limits, body, cuts);
+  check(form_whole.error == form_split.error, "the form's error depends on how the body is split");
+  if (form_whole.error.ok()) {
+    check(form_whole.values == form_split.values, "the form's values depend on how the body is split");
+    check(form_whole.files == form_split.files, "the form's files depend on how the body is split");
+  }
+  if (form_whole.error.multipart != nethttp::MultipartError::None) {
+    check(form_whole.error.multipart == whole.error, "the form met a framing error the parser did not");
+  }
+  if (whole.error == nethttp::MultipartError::None) {
+    check(form_whole.error.multipart == nethttp::MultipartError::None, "the form failed where the parser did not");
   }
   // Whatever the boundary claims to be, multipart_boundary must not crash.
   (void)nethttp::multipart_boundary("multipart/form-data; boundary=" + boundary);

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -398,6 +399,191 @@ TEST(EventStream, ThousandClientsHundredNeverRead) {
     EXPECT_LT(growth, static_cast<std::size_t>(stalled) * (config.output_high_water + 8192) + 64u * 1024u * 1024u);
   }
   EXPECT_EQ(test::get(ts.port(), "/ping").body, "pong") << "the server keeps serving";
+}
+
+// FanOutResult is what fan_out_to_non_readers saw.
+struct FanOutResult {
+  int events = 0;               // events broadcast
+  int readers_complete = 0;     // readers that received every event, in order
+  int readers_behind = 0;       // reader streams ever found behind (must be 0)
+  int non_readers_behind = 0;   // non-reader streams found behind (must be all)
+  int non_readers_closed = 0;   // non-reader streams closed by the end
+  std::uint64_t dropped = 0;    // events dropped for non-readers (DropEvents)
+  std::size_t rss_growth = 0;   // this process's RSS growth over the fan-out
+  bool server_answers = false;  // a plain request is still served at the end
+};
+
+// fan_out_to_non_readers runs `readers` clients that read everything and `non_readers` with
+// an 8 KiB receive buffer that never read, and broadcasts 64 KiB events to all of them
+// until every non-reader's stream has been found behind (the kernel's buffers for it full,
+// some 4 MiB on loopback, and the server's queue at output_high_water), then 20 more. The
+// producer is held to a window of 2 events ahead of the slowest reader (a poll, not a
+// sleep): no reader ever has more than 128 KiB outstanding, under the 256 KiB mark, so a
+// reader can never be the one that falls behind, however slow the machine. Then it waits (bounded) for
+// write_timeout to close the non-readers.
+FanOutResult fan_out_to_non_readers(SlowReaderPolicy policy, int readers, int non_readers) {
+  ServerConfig config = testing::test_config();
+  config.output_high_water = 256 * 1024;  // four events: a reader within the window never reaches it
+  config.write_timeout = 1s;
+  Hub hub;
+  std::vector<std::shared_ptr<EventStream>> by_client(static_cast<std::size_t>(readers + non_readers));  // hub.mu
+  testing::TestServer ts(
+      [&](ResponseWriter& w, Request& r) {
+        if (r.path() == "/ping") {
+          w.write("pong");
+          return;
+        }
+        std::size_t n = 0;
+        std::string_view p = r.path().substr(std::string_view("/events/").size());
+        std::from_chars(p.data(), p.data() + p.size(), n);
+        auto s = EventStream::start(w, r, {.heartbeat = 0ms, .slow_reader = policy});
+        std::lock_guard lock(hub.mu);
+        by_client.at(n) = s;
+        hub.streams.push_back(std::move(s));
+      },
+      config);
+  FanOutResult out;
+  const std::size_t baseline = test::rss_bytes();
+  // Clients 0..non_readers-1 never read.
+  std::vector<std::unique_ptr<RawClient>> conns;
+  for (int i = 0; i < readers + non_readers; ++i) {
+    const bool stall = i < non_readers;
+    conns.push_back(std::make_unique<RawClient>(
+        ts.port(), test::RawClientOptions{.timeout = 10s, .receive_buffer = stall ? 8 * 1024 : 0}));
+    conns.back()->send("GET /events/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n");
+  }
+  EXPECT_TRUE(hub.wait_size(static_cast<std::size_t>(readers + non_readers)));
+  auto stream = [&](int i) {
+    std::lock_guard lock(hub.mu);
+    return by_client.at(static_cast<std::size_t>(i));
+  };
+
+  struct Reader {
+    Dechunker d;
+    int next = 0;  // the seq expected next
+    bool in_order = true;
+  };
+  std::vector<Reader> rs(static_cast<std::size_t>(readers));
+  int ep = ::epoll_create1(EPOLL_CLOEXEC);
+  for (int i = 0; i < readers; ++i) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = static_cast<std::uint64_t>(i);
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, conns[static_cast<std::size_t>(non_readers + i)]->fd(), &ev);
+  }
+  std::vector<char> buf(256 * 1024);
+  // pump reads whatever the readers have for up to timeout; returns the lowest seq expected.
+  auto pump = [&](std::chrono::milliseconds timeout) {
+    epoll_event evs[64];
+    const int n = ::epoll_wait(ep, evs, 64, static_cast<int>(timeout.count()));
+    for (int k = 0; k < n; ++k) {
+      Reader& rd = rs[evs[k].data.u64];
+      const ssize_t got = ::recv(conns[static_cast<std::size_t>(non_readers) + evs[k].data.u64]->fd(), buf.data(),
+                                 buf.size(), MSG_DONTWAIT);
+      if (got <= 0) continue;
+      rd.d.feed(std::string_view(buf.data(), static_cast<std::size_t>(got)));
+      std::string& body = rd.d.body();
+      std::size_t parsed = 0;
+      for (;;) {
+        const std::size_t end = body.find("\n\n", parsed);
+        if (end == std::string::npos) break;
+        int seq = -1;
+        const std::size_t at = body.find("data: ", parsed);
+        if (at < end) std::from_chars(body.data() + at + 6, body.data() + end, seq);
+        if (seq != rd.next) rd.in_order = false;
+        rd.next = seq + 1;
+        parsed = end + 2;
+      }
+      body.erase(0, parsed);
+    }
+    int low = std::numeric_limits<int>::max();
+    for (const Reader& rd : rs) low = std::min(low, rd.next);
+    return low;
+  };
+
+  const std::string padding(64 * 1024, 'p');
+  std::size_t peak = baseline;
+  int extra = -1;  // events still to send once every non-reader is behind
+  const auto deadline = Clock::now() + 30s;
+  while (extra != 0 && Clock::now() < deadline) {
+    if (out.events - pump(0ms) >= 2) {  // the window: wait for the slowest reader
+      pump(50ms);
+      continue;
+    }
+    const FormattedEvent e = make_event({.data = std::to_string(out.events) + " " + padding});
+    for (int i = 0; i < readers + non_readers; ++i) stream(i)->send(e);
+    ++out.events;
+    if (extra > 0) --extra;
+    if (extra < 0) {
+      int behind = 0;
+      for (int i = 0; i < non_readers; ++i) behind += stream(i)->fell_behind() ? 1 : 0;
+      if (behind == non_readers) extra = 20;
+    }
+    if (out.events % 16 == 0) peak = std::max(peak, test::rss_bytes());
+  }
+  while (pump(50ms) < out.events && Clock::now() < deadline) {}
+  peak = std::max(peak, test::rss_bytes());
+  ::close(ep);
+  for (const Reader& rd : rs) out.readers_complete += rd.in_order && rd.next == out.events ? 1 : 0;
+  for (int i = 0; i < readers; ++i) out.readers_behind += stream(non_readers + i)->fell_behind() ? 1 : 0;
+  // write_timeout (1 s) closes the non-readers; wait for it, bounded.
+  const auto close_deadline = Clock::now() + 15s;
+  for (;;) {
+    out.non_readers_closed = 0;
+    for (int i = 0; i < non_readers; ++i) out.non_readers_closed += stream(i)->closed() ? 1 : 0;
+    if (out.non_readers_closed == non_readers || Clock::now() > close_deadline) break;
+    std::this_thread::sleep_for(10ms);  // polling the streams' state, not waiting for time
+  }
+  for (int i = 0; i < non_readers; ++i) {
+    out.non_readers_behind += stream(i)->fell_behind() ? 1 : 0;
+    out.dropped += stream(i)->dropped();
+  }
+  out.rss_growth = peak > baseline ? peak - baseline : 0;
+  out.server_answers = test::get(ts.port(), "/ping").body == "pong";
+  std::printf(
+      "[ measure ] %d readers + %d non-readers, %d events of 64 KiB: %d non-readers behind, %llu events "
+      "dropped for them, %d closed by the end; RSS growth %zu KiB\n",
+      readers, non_readers, out.events, out.non_readers_behind, static_cast<unsigned long long>(out.dropped),
+      out.non_readers_closed, out.rss_growth / 1024);
+  return out;
+}
+
+// Fan-out to clients of which some never read, with events large enough to fill their
+// socket buffers (the earlier ThousandClients test's 1 KiB events never did): under
+// DropEvents every non-reader's queue reaches output_high_water and its events are then
+// dropped, write_timeout closes it, every reader gets every event in order and none is
+// ever found behind, and memory stays at the bound.
+TEST(EventStream, FanOutDropsForNonReadersAtTheBound) {
+  const int readers = test::kSanitized ? 20 : 50;
+  const int non_readers = test::kSanitized ? 4 : 10;
+  const FanOutResult r = fan_out_to_non_readers(SlowReaderPolicy::DropEvents, readers, non_readers);
+  EXPECT_EQ(r.non_readers_behind, non_readers) << "every non-reader's queue reached the high-water mark";
+  EXPECT_GT(r.dropped, 0u);
+  EXPECT_EQ(r.non_readers_closed, non_readers) << "write_timeout closes the non-readers";
+  EXPECT_EQ(r.readers_complete, readers) << "every reader gets every event, in order";
+  EXPECT_EQ(r.readers_behind, 0);
+  // The non-readers hold at most the high-water mark plus one event each in the server;
+  // the rest is the readers' in-flight window (not under sanitizers: ASan keeps freed
+  // memory resident on purpose).
+  if (!test::kSanitized) {
+    EXPECT_LT(r.rss_growth, static_cast<std::size_t>(non_readers) * (256 + 80) * 1024 + 48u * 1024 * 1024);
+  }
+  EXPECT_TRUE(r.server_answers) << "the server keeps serving";
+}
+
+// The same under SlowReaderPolicy::Close: each non-reader's stream ends when it is first
+// found behind (nothing dropped), its connection closes by write_timeout, and the readers
+// are untouched.
+TEST(EventStream, FanOutEndsNonReadersUnderClosePolicy) {
+  const int readers = test::kSanitized ? 20 : 50;
+  const int non_readers = test::kSanitized ? 4 : 10;
+  const FanOutResult r = fan_out_to_non_readers(SlowReaderPolicy::Close, readers, non_readers);
+  EXPECT_EQ(r.non_readers_behind, non_readers);
+  EXPECT_EQ(r.dropped, 0u);
+  EXPECT_EQ(r.non_readers_closed, non_readers);
+  EXPECT_EQ(r.readers_complete, readers);
+  EXPECT_EQ(r.readers_behind, 0);
+  EXPECT_TRUE(r.server_answers);
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ answer=$(curl_ -F note=hello -F "file=@$work/big.bin" -F "file=@$work/small.txt;
 echo "$answer"
 expect "first file" "saved big.bin $((24 << 20))" "$(sed -n 1p <<<"$answer")"
 expect "second file" "saved pa_ss.txt 25" "$(sed -n 2p <<<"$answer")"
+expect "plain field" "field note: hello" "$(sed -n 3p <<<"$answer")"
 cmp "$work/big.bin" "$dir/big.bin" || fail "big.bin differs"
 cmp "$work/small.txt" "$dir/pa_ss.txt" || fail "pa_ss.txt differs"
 grep -Eq "upload: big.bin: [0-9.]+ MiB so far" "$work/log" || fail "no progress line in the log"
