@@ -69,7 +69,8 @@ struct HijackedConnection {
 
 /// accept_upgrade answers an upgrade request with `101 Switching Protocols`, `Upgrade:
 /// protocol`, `Connection: Upgrade` and whatever else is in w.headers() (a WebSocket
-/// handshake's Sec-WebSocket-Accept, say). Once the 101 has been written, on_upgraded runs
+/// handshake's Sec-WebSocket-Accept, say); never for a CONNECT request (see
+/// accept_connect()). Once the 101 has been written, on_upgraded runs
 /// on the connection's loop thread with the stream. Call it from the handler itself (not
 /// after defer()), before anything was written, and write nothing more to w. Returns false,
 /// doing nothing, when r is not an upgrade request (is_upgrade_request) or w cannot switch
@@ -86,5 +87,31 @@ bool accept_upgrade(ResponseWriter& w, const Request& r, std::string_view protoc
 /// loop thread (move them elsewhere and return promptly).
 bool hijack(ResponseWriter& w, const Request& r, std::string_view protocol,
             std::function<void(HijackedConnection)> on_hijacked);
+
+/// is_connect_request reports whether r is a `CONNECT host:port` request (authority-form
+/// target: r.target() and r.host() are "host:port", r.path() is empty). The server lets
+/// these reach a handler only with ServerConfig::serve_connect; otherwise it answers 400.
+/// A ServeMux routes them by host with the path "/" (Go: ServeMux and CONNECT), so
+/// `mux.handle("CONNECT /", proxy)` takes them all.
+bool is_connect_request(const Request& r);
+
+/// accept_connect opens the tunnel a CONNECT request asks for: it answers `200 Connection
+/// established` (no Content-Length, Transfer-Encoding or Connection field, RFC 9110 9.3.6;
+/// other fields in w.headers() are sent) and, once that is written, runs on_tunnel on the
+/// connection's loop thread with the client's side of the tunnel as an UpgradedStream; the
+/// bytes the client sent past the CONNECT head (a TLS ClientHello, say) come first to
+/// on_data. Connecting to the target is the handler's business (here or in on_tunnel).
+/// Same rules as accept_upgrade(): call it from the handler itself before anything was
+/// written; returns false, doing nothing, when r is not a CONNECT request
+/// (is_connect_request) or w cannot switch (written, deferred, a ResponseRecorder, TLS).
+/// A CONNECT answered any other way (403, 502, ...) ends the connection after the
+/// answer, since what the client sent after it is not HTTP.
+bool accept_connect(ResponseWriter& w, const Request& r,
+                    std::function<void(std::shared_ptr<UpgradedStream>)> on_tunnel);
+
+/// hijack_connect is accept_connect() for code with its own I/O: after the 200 is written
+/// the server forgets the connection and on_hijacked receives the socket and the bytes
+/// already read past the CONNECT head, as hijack() does.
+bool hijack_connect(ResponseWriter& w, const Request& r, std::function<void(HijackedConnection)> on_hijacked);
 
 }  // namespace nethttp

@@ -501,6 +501,9 @@ void Connection::complete_response() {
     stop_requests();  // what follows the request belongs to the new protocol
     return;
   }
+  // A CONNECT answered without a tunnel: what the client sent after it is tunnel data, not
+  // a request (serve_connect only: without it, CONNECT never gets this far).
+  if (ctx_.config.serve_connect && ex_->request.method() == "CONNECT") stop_requests();
   if (!w.keep_alive() || !parser_.keep_alive() || ctx_.draining) stop_requests();
   end_stream();
 }

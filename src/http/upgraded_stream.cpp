@@ -263,15 +263,26 @@ bool is_upgrade_request(const Request& r) {
   return false;
 }
 
+bool is_connect_request(const Request& r) {
+  return r.method() == "CONNECT" && r.raw_path().empty() && !r.target().empty();
+}
+
 namespace {
 bool switch_to(ResponseWriter& w, const Request& r, std::string_view protocol,
                std::shared_ptr<detail::Takeover> takeover) {
   // Over TLS the socket carries records, not the stream's bytes: the takeover would need the
   // TLS session too, which it cannot carry yet.
   if (r.tls() != nullptr) return false;
-  if (!is_upgrade_request(r) || !w.switch_protocols(std::move(takeover))) return false;
+  if (r.method() == "CONNECT" || !is_upgrade_request(r) || !w.switch_protocols(std::move(takeover))) return false;
   w.headers().set("Upgrade", protocol);
   w.write_header(101);
+  return true;
+}
+
+bool open_tunnel(ResponseWriter& w, const Request& r, std::shared_ptr<detail::Takeover> takeover) {
+  if (r.tls() != nullptr) return false;
+  if (!is_connect_request(r) || !w.switch_protocols(std::move(takeover))) return false;
+  w.write_header(200);
   return true;
 }
 }  // namespace
@@ -286,6 +297,17 @@ bool hijack(ResponseWriter& w, const Request& r, std::string_view protocol,
             std::function<void(HijackedConnection)> on_hijacked) {
   if (!on_hijacked) return false;
   return switch_to(w, r, protocol, std::make_shared<detail::HijackTakeover>(std::move(on_hijacked)));
+}
+
+bool accept_connect(ResponseWriter& w, const Request& r,
+                    std::function<void(std::shared_ptr<UpgradedStream>)> on_tunnel) {
+  if (!on_tunnel) return false;
+  return open_tunnel(w, r, std::make_shared<detail::StreamTakeover>(std::move(on_tunnel)));
+}
+
+bool hijack_connect(ResponseWriter& w, const Request& r, std::function<void(HijackedConnection)> on_hijacked) {
+  if (!on_hijacked) return false;
+  return open_tunnel(w, r, std::make_shared<detail::HijackTakeover>(std::move(on_hijacked)));
 }
 
 }  // namespace nethttp
