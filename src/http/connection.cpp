@@ -872,8 +872,9 @@ void Connection::hand_over() {
   if (ex_) leftover.swap(ex_->pending_input);
   ctx_.loop.poller().remove(fd_.get());
   UniqueFd fd = std::move(fd_);
+  std::unique_ptr<TlsStream> tls = std::move(tls_);  // a TLS stream goes on through its session
   close_now();  // forgotten for timeouts, stats and the drain; the socket is no longer ours
-  takeover->run(ctx_, std::move(fd), std::move(leftover), remote_);
+  takeover->run(ctx_, std::move(fd), std::move(leftover), remote_, std::move(tls));
 }
 
 void Connection::abort() {

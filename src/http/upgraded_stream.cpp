@@ -10,6 +10,7 @@
 #include "core/header_list.hpp"
 #include "http/loop_context.hpp"
 #include "http/takeover.hpp"
+#include "tls/tls_stream.hpp"
 
 namespace nethttp {
 
@@ -35,10 +36,12 @@ bool has_token(std::string_view list, std::string_view token) {
 class StreamTakeover final : public Takeover {
  public:
   explicit StreamTakeover(std::function<void(std::shared_ptr<UpgradedStream>)> fn) : fn_(std::move(fn)) {}
-  void run(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote) noexcept override {
+  void run(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote,
+           std::unique_ptr<TlsStream> tls) noexcept override {
     try {
       const std::uint64_t token = kUpgradedTokenBit | ctx.next_upgraded_token++;
-      auto stream = std::make_shared<UpgradedConn>(ctx, std::move(fd), std::move(leftover), std::move(remote), token);
+      auto stream = std::make_shared<UpgradedConn>(ctx, std::move(fd), std::move(leftover), std::move(remote), token,
+                                                   std::move(tls));
       if (!stream->start()) return;
       ctx.upgraded.emplace(token, stream);
       try {
@@ -61,7 +64,9 @@ class StreamTakeover final : public Takeover {
 class HijackTakeover final : public Takeover {
  public:
   explicit HijackTakeover(std::function<void(HijackedConnection)> fn) : fn_(std::move(fn)) {}
-  void run(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote) noexcept override {
+  void run(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote,
+           std::unique_ptr<TlsStream> tls) noexcept override {
+    if (tls) return;  // never armed over TLS (see hijack()): the socket closes with it
     try {
       fn_(HijackedConnection{std::move(fd), std::move(leftover), std::move(remote)});
     } catch (const std::exception& e) {
@@ -76,8 +81,14 @@ class HijackTakeover final : public Takeover {
 
 }  // namespace
 
-UpgradedConn::UpgradedConn(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote, std::uint64_t token)
-    : ctx_(ctx), fd_(std::move(fd)), pending_(std::move(leftover)), remote_(std::move(remote)), token_(token) {}
+UpgradedConn::UpgradedConn(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote, std::uint64_t token,
+                           std::unique_ptr<TlsStream> tls)
+    : ctx_(ctx),
+      fd_(std::move(fd)),
+      tls_(std::move(tls)),
+      pending_(std::move(leftover)),
+      remote_(std::move(remote)),
+      token_(token) {}
 
 UpgradedConn::~UpgradedConn() = default;
 
@@ -109,6 +120,7 @@ bool UpgradedConn::guarded(const char* what, F&& fn) noexcept {
 void UpgradedConn::on_event(const PollEvent& event) {
   if (closed_) return;
   if (event.readable || event.hangup) readable_ = true;
+  if (event.writable && tls_ && tls_->read_wants_write()) readable_ = true;
   pump();
 }
 
@@ -141,9 +153,10 @@ void UpgradedConn::pump() {
     }
     std::string& buf = ctx_.read_buffer;
     while (on_data_ && readable_ && !closing_ && !closed_) {
-      const ssize_t n = ::read(fd_.get(), buf.data(), buf.size());
+      const ssize_t n = tls_ ? tls_->read(buf.data(), buf.size()) : ::read(fd_.get(), buf.data(), buf.size());
       if (n > 0) {
-        if (static_cast<std::size_t>(n) < buf.size()) readable_ = false;
+        // As in Connection: a TLS read returns one record, and more may wait in OpenSSL.
+        if (static_cast<std::size_t>(n) < buf.size() && !tls_) readable_ = false;
         if (!deliver(std::string_view(buf.data(), static_cast<std::size_t>(n)))) break;
       } else if (n < 0 && errno == EINTR) {
         continue;
@@ -156,7 +169,9 @@ void UpgradedConn::pump() {
     if (closed_) break;
     if (!out_.empty()) {
       std::size_t written = 0;
-      switch (out_.write_to(fd_.get(), kWriteBudget, written)) {
+      const OutputQueue::Result res =
+          tls_ ? out_.write_to(*tls_, kWriteBudget, written) : out_.write_to(fd_.get(), kWriteBudget, written);
+      switch (res) {
         case OutputQueue::Result::failed: finish(); break;
         case OutputQueue::Result::yielded:
           schedule_pump();  // let other connections have the loop first
@@ -167,6 +182,7 @@ void UpgradedConn::pump() {
       if (closed_) break;
     }
     if (closing_ && out_.empty()) {
+      if (tls_) tls_->shutdown();  // close_notify, then our FIN
       ::shutdown(fd_.get(), SHUT_WR);
       finish();
       break;
@@ -235,6 +251,7 @@ void UpgradedConn::finish() noexcept {
   if (closed_) return;
   closed_ = true;
   auto self = weak_from_this().lock();  // keep this alive through the erase below
+  tls_.reset();                         // the SSL object first: it writes to fd_ no more
   fd_.reset();                          // closing removes it from the poller
   out_.clear();
   on_data_ = nullptr;  // callbacks often hold the stream: break the cycle
@@ -270,9 +287,6 @@ bool is_connect_request(const Request& r) {
 namespace {
 bool switch_to(ResponseWriter& w, const Request& r, std::string_view protocol,
                std::shared_ptr<detail::Takeover> takeover) {
-  // Over TLS the socket carries records, not the stream's bytes: the takeover would need the
-  // TLS session too, which it cannot carry yet.
-  if (r.tls() != nullptr) return false;
   if (r.method() == "CONNECT" || !is_upgrade_request(r) || !w.switch_protocols(std::move(takeover))) return false;
   w.headers().set("Upgrade", protocol);
   w.write_header(101);
@@ -280,7 +294,6 @@ bool switch_to(ResponseWriter& w, const Request& r, std::string_view protocol,
 }
 
 bool open_tunnel(ResponseWriter& w, const Request& r, std::shared_ptr<detail::Takeover> takeover) {
-  if (r.tls() != nullptr) return false;
   if (!is_connect_request(r) || !w.switch_protocols(std::move(takeover))) return false;
   w.write_header(200);
   return true;
@@ -295,7 +308,10 @@ bool accept_upgrade(ResponseWriter& w, const Request& r, std::string_view protoc
 
 bool hijack(ResponseWriter& w, const Request& r, std::string_view protocol,
             std::function<void(HijackedConnection)> on_hijacked) {
-  if (!on_hijacked) return false;
+  // Over TLS the socket carries records, not the stream's bytes: the session (keys,
+  // sequence numbers, bytes OpenSSL already read) stays in the server's SSL object, which a
+  // descriptor cannot carry.
+  if (!on_hijacked || r.tls() != nullptr) return false;
   return switch_to(w, r, protocol, std::make_shared<detail::HijackTakeover>(std::move(on_hijacked)));
 }
 
@@ -306,7 +322,7 @@ bool accept_connect(ResponseWriter& w, const Request& r,
 }
 
 bool hijack_connect(ResponseWriter& w, const Request& r, std::function<void(HijackedConnection)> on_hijacked) {
-  if (!on_hijacked) return false;
+  if (!on_hijacked || r.tls() != nullptr) return false;  // as hijack()
   return open_tunnel(w, r, std::make_shared<detail::HijackTakeover>(std::move(on_hijacked)));
 }
 

@@ -15,6 +15,7 @@
 namespace nethttp::detail {
 
 class LoopContext;
+class TlsStream;
 
 /// kUpgradedTokenBit marks poller tokens of upgraded streams (connection tokens are a slab
 /// index and a 32-bit generation that never reaches it in practice).
@@ -22,7 +23,9 @@ inline constexpr std::uint64_t kUpgradedTokenBit = std::uint64_t{1} << 63;
 
 class UpgradedConn final : public UpgradedStream, public std::enable_shared_from_this<UpgradedConn> {
  public:
-  UpgradedConn(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote, std::uint64_t token);
+  /// UpgradedConn drives fd, through tls when the connection was TLS (null: cleartext).
+  UpgradedConn(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote, std::uint64_t token,
+               std::unique_ptr<TlsStream> tls = nullptr);
   ~UpgradedConn() override;
   UpgradedConn(const UpgradedConn&) = delete;
   UpgradedConn& operator=(const UpgradedConn&) = delete;
@@ -55,7 +58,8 @@ class UpgradedConn final : public UpgradedStream, public std::enable_shared_from
 
   LoopContext& ctx_;
   UniqueFd fd_;
-  std::string pending_;  // bytes read past the upgrade request, not delivered yet
+  std::unique_ptr<TlsStream> tls_;  // the transport seam, as for Connection: null for cleartext
+  std::string pending_;             // bytes read past the upgrade request, not delivered yet
   std::string remote_;
   std::uint64_t token_;
   OutputQueue out_;
