@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "http/body_stream.hpp"
+#include "http/guard_call.hpp"
 #include "http/loop_context.hpp"
 #include "net/socket.hpp"
 #include "nethttp/error.hpp"
@@ -108,15 +109,7 @@ Connection::Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, 
 // (callback_threw). Returns false if fn threw.
 template <class F>
 bool Connection::guarded(const char* what, F&& fn) noexcept {
-  try {
-    std::forward<F>(fn)();
-    return true;
-  } catch (const std::exception& e) {
-    callback_threw(what, e.what());
-  } catch (...) {
-    callback_threw(what, "non-standard exception");
-  }
-  return false;
+  return guard_call(std::forward<F>(fn), [&](const char* message) { callback_threw(what, message); });
 }
 
 Connection::~Connection() {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/header_list.hpp"
+#include "http/guard_call.hpp"
 #include "http/loop_context.hpp"
 #include "http/takeover.hpp"
 #include "tls/tls_stream.hpp"
@@ -101,20 +102,22 @@ bool UpgradedConn::start() {
   return true;
 }
 
+// guarded runs fn, a user callback, under the upgraded stream's exception policy: log it
+// and close the stream (there is no response to answer with an error).
 template <class F>
 bool UpgradedConn::guarded(const char* what, F&& fn) noexcept {
-  try {
-    std::forward<F>(fn)();
-    return true;
-  } catch (const std::exception& e) {
-    if (ctx_.logger.enabled(LogLevel::Error)) {
-      ctx_.logger.log(LogLevel::Error, std::string(what) + " threw (upgraded " + remote_ + "): " + e.what());
-    }
-  } catch (...) {
-    if (ctx_.logger.enabled(LogLevel::Error)) ctx_.logger.log(LogLevel::Error, std::string(what) + " threw");
-  }
+  if (guard_call(std::forward<F>(fn), [&](const char* message) { log_threw(what, message); })) return true;
   finish();
   return false;
+}
+
+void UpgradedConn::log_threw(const char* what, const char* message) noexcept {
+  try {
+    if (ctx_.logger.enabled(LogLevel::Error)) {
+      ctx_.logger.log(LogLevel::Error, std::string(what) + " threw (upgraded " + remote_ + "): " + message);
+    }
+  } catch (...) {  // the logger is user code too
+  }
 }
 
 void UpgradedConn::on_event(const PollEvent& event) {
@@ -259,15 +262,7 @@ void UpgradedConn::finish() noexcept {
   auto on_close = std::move(on_close_);
   on_close_ = nullptr;
   ctx_.upgraded.erase(token_);
-  if (on_close) {
-    try {
-      on_close();
-    } catch (const std::exception& e) {
-      if (ctx_.logger.enabled(LogLevel::Error)) {
-        ctx_.logger.log(LogLevel::Error, std::string("on_close threw (upgraded ") + remote_ + "): " + e.what());
-      }
-    } catch (...) {}
-  }
+  if (on_close) guard_call(on_close, [&](const char* message) { log_threw("on_close", message); });
 }
 
 }  // namespace detail

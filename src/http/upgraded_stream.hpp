@@ -52,6 +52,7 @@ class UpgradedConn final : public UpgradedStream, public std::enable_shared_from
  private:
   template <class F>
   bool guarded(const char* what, F&& fn) noexcept;
+  void log_threw(const char* what, const char* message) noexcept;
   void schedule_pump();
   bool deliver(std::string_view bytes);
   void finish() noexcept;
