@@ -48,6 +48,8 @@ class UpgradedStream {
   [[nodiscard]] virtual bool congested() const noexcept = 0;
   /// on_writable runs fn once the queue has drained to half of output_high_water (on the
   /// next loop turn if it already has). One pending function; a later call replaces it.
+  /// If the last function run wrote nothing, the next one waits for the next write() to
+  /// drain instead of running every loop turn (no polling; see ResponseWriter::on_writable).
   virtual void on_writable(std::function<void()> fn) = 0;
   /// close sends what is queued, then closes (half-close, then close). Idempotent.
   virtual void close() = 0;

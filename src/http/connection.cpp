@@ -436,6 +436,7 @@ void Connection::dispatch() {
   ctx_.note_route(r.method(), r.path());
   set_deadline(0, DeadlineKind::none);
   handler_deadline_ms_ = 0;
+  writable_idle_ = false;
   const bool threw = !guarded("handler", [&] { ctx_.handler.serve(w, r); });
   if (closed()) return;
   if (!threw && w.deferred() && !w.finished()) {
@@ -718,7 +719,7 @@ void Connection::on_long_lived(std::uint64_t seq) {
 }
 
 void Connection::writable_wanted() {
-  if (closed() || !ex_ || in_ready_list_) return;
+  if (closed() || !ex_ || in_ready_list_ || writable_parked()) return;
   if (ex_->out.buffered_bytes() > ctx_high_water_ / 2) return;  // a drain will run it
   in_ready_list_ = true;                                        // next loop turn: pump() runs it
   ctx_.ready_writers.push_back(token_);
@@ -733,11 +734,20 @@ void Connection::output_overflow() {
   abort();
 }
 
+bool Connection::writable_parked() const noexcept {
+  return writable_idle_ && ex_ && ex_->response.bytes_written() == writable_idle_at_;
+}
+
 bool Connection::run_writable_callback() {
-  if (!ex_ || !ex_->response.wants_writable() || !ex_->response.active()) return false;
+  if (!ex_ || !ex_->response.wants_writable() || !ex_->response.active() || writable_parked()) return false;
   auto fn = ex_->response.take_writable_callback(ctx_high_water_ / 2);
   if (!fn) return false;
+  const std::uint64_t before = ex_->response.bytes_written();
   guarded("on_writable callback", [&] { fn(ex_->response); });
+  // A callback that wrote nothing (and maybe registered itself again) would otherwise run on
+  // every loop turn while the queue stays low: it waits for the response's next write.
+  writable_idle_ = ex_ && ex_->response.bytes_written() == before;
+  writable_idle_at_ = before;
   return true;
 }
 

@@ -190,16 +190,25 @@ void UpgradedConn::pump() {
       finish();
       break;
     }
-    if (on_writable_ && !writable_ran && out_.buffered_bytes() <= ctx_.config.output_high_water / 2) {
+    if (!writable_ran && writable_due()) {
       writable_ran = true;
       auto fn = std::exchange(on_writable_, nullptr);
+      const std::uint64_t before = writes_;
       if (!guarded("on_writable", fn)) break;
+      // One that wrote nothing would run every loop turn: the next one waits for a write.
+      writable_idle_ = writes_ == before;
+      writable_idle_at_ = before;
       again_ = true;
     }
   } while (again_ && !closed_);
   in_pump_ = false;
   // Due again already (the queue drained within this round): no socket event will come.
-  if (on_writable_ && !closed_ && out_.buffered_bytes() <= ctx_.config.output_high_water / 2) schedule_pump();
+  if (!closed_ && writable_due()) schedule_pump();
+}
+
+bool UpgradedConn::writable_due() const noexcept {
+  return on_writable_ && !(writable_idle_ && writes_ == writable_idle_at_) &&
+         out_.buffered_bytes() <= ctx_.config.output_high_water / 2;
 }
 
 bool UpgradedConn::deliver(std::string_view bytes) {
@@ -226,6 +235,7 @@ void UpgradedConn::on_close(std::function<void()> fn) {
 
 bool UpgradedConn::write(std::string_view data) {
   if (closed_ || closing_) return false;
+  if (!data.empty()) ++writes_;
   out_.append(data);
   pump();
   return !closed_;
@@ -236,7 +246,7 @@ bool UpgradedConn::congested() const noexcept { return out_.buffered_bytes() >= 
 void UpgradedConn::on_writable(std::function<void()> fn) {
   if (closed_) return;
   on_writable_ = std::move(fn);
-  if (on_writable_ && out_.buffered_bytes() <= ctx_.config.output_high_water / 2) schedule_pump();
+  if (writable_due() && !in_pump_) schedule_pump();
 }
 
 void UpgradedConn::close() {

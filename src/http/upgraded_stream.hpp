@@ -55,6 +55,9 @@ class UpgradedConn final : public UpgradedStream, public std::enable_shared_from
   void log_threw(const char* what, const char* message) noexcept;
   void schedule_pump();
   bool deliver(std::string_view bytes);
+  /// writable_due: an on_writable function is set, the queue is low, and it is not parked
+  /// (the last one wrote nothing and nothing was written since).
+  [[nodiscard]] bool writable_due() const noexcept;
   void finish() noexcept;
 
   LoopContext& ctx_;
@@ -67,7 +70,10 @@ class UpgradedConn final : public UpgradedStream, public std::enable_shared_from
   std::function<void(std::string_view)> on_data_;
   std::function<void()> on_close_;
   std::function<void()> on_writable_;
-  std::uint64_t data_generation_ = 0;  // bumped by on_data(), see deliver()
+  std::uint64_t data_generation_ = 0;   // bumped by on_data(), see deliver()
+  std::uint64_t writes_ = 0;            // write() calls that queued bytes
+  std::uint64_t writable_idle_at_ = 0;  // writes_ when an on_writable function wrote nothing
+  bool writable_idle_ = false;          // ...then one registered again waits for a write
   bool readable_ = true;
   bool closing_ = false;  // close() called: finish once the queue is out
   bool closed_ = false;
