@@ -405,9 +405,6 @@ bool Connection::stream_body(Request& request) {
 Error Connection::on_request_headers(Request& request, bool has_body) {
   if (!has_body) return Error::Ok;
   set_deadline(message_start_ms_ + ctx_.config.read_timeout.count(), DeadlineKind::body);
-  // A streamed body's handler runs now and decides itself: 100 Continue goes out at its
-  // first read (on_body_read), never if it answers without reading.
-  if (parser_.streaming()) return Error::Ok;
   if (!parser_.expects_continue()) return Error::Ok;
   if (ctx_.config.check_continue) {
     // Let the application refuse the body before the client sends it (RFC 9110 10.1.1).
@@ -423,6 +420,9 @@ Error Connection::on_request_headers(Request& request, bool has_body) {
     w.mark_inactive();
     phase_ = Phase::open;  // parsing runs only while open, so that is where we were
   }
+  // A streamed body's handler runs next (check_continue having let it): 100 Continue goes
+  // out at its first read (on_body_read), never if it answers without reading.
+  if (parser_.streaming()) return Error::Ok;
   ex_->out.append("HTTP/1.1 100 Continue\r\n\r\n");
   return Error::Ok;
 }
