@@ -140,6 +140,11 @@ class Request {
   /// when the target is not a valid request-target or its path does not decode
   /// (bad %XX escape, or a decoded NUL).
   bool set_target(std::string_view target);
+  /// set_authority_target sets an authority-form target (a CONNECT request's "host:port",
+  /// RFC 9112 3.2.3): target() and host() become authority; path(), raw_path() and
+  /// raw_query() are empty (Go: a CONNECT request's URL has only a Host). The server checks
+  /// the form before calling it.
+  void set_authority_target(std::string_view authority);
   /// set_path sets path() and raw_path() directly (strip_prefix uses it).
   void set_path(std::string_view path, std::string_view raw_path);
   /// set_host sets host().

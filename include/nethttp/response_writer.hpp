@@ -102,6 +102,11 @@ class ResponseWriter {
   /// policy. It is dropped, unrun, if the response ends or the client leaves first. Writers
   /// with no queue (ResponseRecorder) run fn at once. From another thread use
   /// DeferredResponse::on_writable().
+  /// A callback that writes nothing does not poll: if the last on_writable() callback wrote
+  /// nothing, the next one (registered from it, or later) waits until the response writes
+  /// again and that output has drained, instead of running on every loop turn (uWebSockets'
+  /// onWritable likewise runs only after a write met backpressure). Register it when there
+  /// is something to write, or write when the data arrives.
   virtual void on_writable(std::function<void(ResponseWriter&)> fn) {  // NOLINT(performance-unnecessary-value-param)
     if (fn) fn(*this);
   }

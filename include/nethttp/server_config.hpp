@@ -149,10 +149,17 @@ struct ServerConfig {
   /// conn_state, if set, is called on the owning loop thread at each connection state change.
   std::function<void(const ConnInfo&, ConnState)> conn_state;
   /// check_continue, if set, is called for requests with `Expect: 100-continue` before the
-  /// body is read (not for streamed bodies: their handler answers 100 by reading). If it writes a response, that is the
-  /// answer and the body is never read (the connection is closed after); otherwise `100 Continue` is sent and the body
-  /// read.
+  /// body is read. If it writes a response, that is the answer and the body is never read
+  /// (the connection is closed after); otherwise `100 Continue` is sent and the body read.
+  /// For a streamed body (streaming()) it is called before the handler: if it lets the body
+  /// come, the handler runs and `100 Continue` goes out at its first read().
   Handler check_continue;
+  /// serve_connect lets `CONNECT host:port` requests reach the handler, which opens the
+  /// tunnel with accept_connect() or hijack_connect() (upgrade.hpp) or answers otherwise
+  /// (403, 405, ...). A CONNECT whose target is not authority-form, or that has content, is
+  /// answered 400. false (the default): every CONNECT is answered 400 before any handler,
+  /// as a target the server does not serve.
+  bool serve_connect = false;
   /// error_writer, if set, writes the bodies of the protocol errors the server answers
   /// itself (400, 408, 413, 414, 417, 431, 501, 505) instead of the default text, e.g.
   /// json_error_writer(). Set the same writer on a ServeMux (set_error_writer) to make its

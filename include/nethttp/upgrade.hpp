@@ -48,6 +48,8 @@ class UpgradedStream {
   [[nodiscard]] virtual bool congested() const noexcept = 0;
   /// on_writable runs fn once the queue has drained to half of output_high_water (on the
   /// next loop turn if it already has). One pending function; a later call replaces it.
+  /// If the last function run wrote nothing, the next one waits for the next write() to
+  /// drain instead of running every loop turn (no polling; see ResponseWriter::on_writable).
   virtual void on_writable(std::function<void()> fn) = 0;
   /// close sends what is queued, then closes (half-close, then close). Idempotent.
   virtual void close() = 0;
@@ -69,13 +71,16 @@ struct HijackedConnection {
 
 /// accept_upgrade answers an upgrade request with `101 Switching Protocols`, `Upgrade:
 /// protocol`, `Connection: Upgrade` and whatever else is in w.headers() (a WebSocket
-/// handshake's Sec-WebSocket-Accept, say). Once the 101 has been written, on_upgraded runs
+/// handshake's Sec-WebSocket-Accept, say); never for a CONNECT request (see
+/// accept_connect()). Once the 101 has been written, on_upgraded runs
 /// on the connection's loop thread with the stream. Call it from the handler itself (not
 /// after defer()), before anything was written, and write nothing more to w. Returns false,
 /// doing nothing, when r is not an upgrade request (is_upgrade_request) or w cannot switch
-/// protocols (already written, deferred, not a server connection such as a
-/// ResponseRecorder, or a TLS connection: upgrades over TLS are not supported yet); the
-/// handler then answers normally (426 Upgrade Required, say).
+/// protocols (already written, deferred, or not a server connection such as a
+/// ResponseRecorder); the handler then answers normally (426 Upgrade Required, say).
+/// Over TLS (r.tls() set) the stream goes on through the connection's TLS session: on_data
+/// receives decrypted bytes (those the client sent in the same record as the request
+/// first), write() encrypts, close() sends close_notify before the FIN.
 /// If the client leaves before the 101 is written, on_upgraded never runs.
 bool accept_upgrade(ResponseWriter& w, const Request& r, std::string_view protocol,
                     std::function<void(std::shared_ptr<UpgradedStream>)> on_upgraded);
@@ -84,7 +89,38 @@ bool accept_upgrade(ResponseWriter& w, const Request& r, std::string_view protoc
 /// server removes the socket from its loop, forgets it entirely (shutdown() will not close
 /// it), and on_hijacked receives it with the bytes already read past the request, on the
 /// loop thread (move them elsewhere and return promptly).
+/// Returns false, doing nothing, for a TLS connection (r.tls() set): its socket carries TLS
+/// records, and the session that makes sense of them (keys, sequence numbers, records
+/// OpenSSL has already read from the socket) lives in the server's SSL object, which a
+/// plain descriptor cannot carry. Use accept_upgrade() there.
 bool hijack(ResponseWriter& w, const Request& r, std::string_view protocol,
             std::function<void(HijackedConnection)> on_hijacked);
+
+/// is_connect_request reports whether r is a `CONNECT host:port` request (authority-form
+/// target: r.target() and r.host() are "host:port", r.path() is empty). The server lets
+/// these reach a handler only with ServerConfig::serve_connect; otherwise it answers 400.
+/// A ServeMux routes them by host with the path "/" (Go: ServeMux and CONNECT), so
+/// `mux.handle("CONNECT /", proxy)` takes them all.
+bool is_connect_request(const Request& r);
+
+/// accept_connect opens the tunnel a CONNECT request asks for: it answers `200 Connection
+/// established` (no Content-Length, Transfer-Encoding or Connection field, RFC 9110 9.3.6;
+/// other fields in w.headers() are sent) and, once that is written, runs on_tunnel on the
+/// connection's loop thread with the client's side of the tunnel as an UpgradedStream; the
+/// bytes the client sent past the CONNECT head (a TLS ClientHello, say) come first to
+/// on_data. Connecting to the target is the handler's business (here or in on_tunnel).
+/// Same rules as accept_upgrade(): call it from the handler itself before anything was
+/// written; returns false, doing nothing, when r is not a CONNECT request
+/// (is_connect_request) or w cannot switch (written, deferred, a ResponseRecorder). Over
+/// TLS the tunnel runs inside the connection's TLS session, as for accept_upgrade().
+/// A CONNECT answered any other way (403, 502, ...) ends the connection after the
+/// answer, since what the client sent after it is not HTTP.
+bool accept_connect(ResponseWriter& w, const Request& r,
+                    std::function<void(std::shared_ptr<UpgradedStream>)> on_tunnel);
+
+/// hijack_connect is accept_connect() for code with its own I/O: after the 200 is written
+/// the server forgets the connection and on_hijacked receives the socket and the bytes
+/// already read past the CONNECT head, as hijack() does; not over TLS (see hijack()).
+bool hijack_connect(ResponseWriter& w, const Request& r, std::function<void(HijackedConnection)> on_hijacked);
 
 }  // namespace nethttp

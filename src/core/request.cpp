@@ -30,6 +30,14 @@ Request::Request(std::string_view method, std::string_view target, std::string_v
   set_target(target);
 }
 
+void Request::set_authority_target(std::string_view authority) {
+  target_.assign(authority);
+  host_.assign(authority);
+  path_.clear();
+  raw_path_.clear();
+  raw_query_.clear();
+}
+
 bool Request::set_target(std::string_view target) {
   std::string_view rest = target;
   std::string_view authority;

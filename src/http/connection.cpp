@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "http/body_stream.hpp"
+#include "http/guard_call.hpp"
 #include "http/loop_context.hpp"
 #include "net/socket.hpp"
 #include "nethttp/error.hpp"
@@ -108,15 +109,7 @@ Connection::Connection(LoopContext& ctx, UniqueFd fd, const sockaddr_in6& peer, 
 // (callback_threw). Returns false if fn threw.
 template <class F>
 bool Connection::guarded(const char* what, F&& fn) noexcept {
-  try {
-    std::forward<F>(fn)();
-    return true;
-  } catch (const std::exception& e) {
-    callback_threw(what, e.what());
-  } catch (...) {
-    callback_threw(what, "non-standard exception");
-  }
-  return false;
+  return guard_call(std::forward<F>(fn), [&](const char* message) { callback_threw(what, message); });
 }
 
 Connection::~Connection() {
@@ -416,9 +409,6 @@ bool Connection::stream_body(Request& request) {
 Error Connection::on_request_headers(Request& request, bool has_body) {
   if (!has_body) return Error::Ok;
   set_deadline(message_start_ms_ + ctx_.config.read_timeout.count(), DeadlineKind::body);
-  // A streamed body's handler runs now and decides itself: 100 Continue goes out at its
-  // first read (on_body_read), never if it answers without reading.
-  if (parser_.streaming()) return Error::Ok;
   if (!parser_.expects_continue()) return Error::Ok;
   if (ctx_.config.check_continue) {
     // Let the application refuse the body before the client sends it (RFC 9110 10.1.1).
@@ -434,6 +424,9 @@ Error Connection::on_request_headers(Request& request, bool has_body) {
     w.mark_inactive();
     phase_ = Phase::open;  // parsing runs only while open, so that is where we were
   }
+  // A streamed body's handler runs next (check_continue having let it): 100 Continue goes
+  // out at its first read (on_body_read), never if it answers without reading.
+  if (parser_.streaming()) return Error::Ok;
   ex_->out.append("HTTP/1.1 100 Continue\r\n\r\n");
   return Error::Ok;
 }
@@ -447,6 +440,7 @@ void Connection::dispatch() {
   ctx_.note_route(r.method(), r.path());
   set_deadline(0, DeadlineKind::none);
   handler_deadline_ms_ = 0;
+  writable_idle_ = false;
   const bool threw = !guarded("handler", [&] { ctx_.handler.serve(w, r); });
   if (closed()) return;
   if (!threw && w.deferred() && !w.finished()) {
@@ -505,6 +499,9 @@ void Connection::complete_response() {
     stop_requests();  // what follows the request belongs to the new protocol
     return;
   }
+  // A CONNECT answered without a tunnel: what the client sent after it is tunnel data, not
+  // a request (serve_connect only: without it, CONNECT never gets this far).
+  if (ctx_.config.serve_connect && ex_->request.method() == "CONNECT") stop_requests();
   if (!w.keep_alive() || !parser_.keep_alive() || ctx_.draining) stop_requests();
   end_stream();
 }
@@ -726,7 +723,7 @@ void Connection::on_long_lived(std::uint64_t seq) {
 }
 
 void Connection::writable_wanted() {
-  if (closed() || !ex_ || in_ready_list_) return;
+  if (closed() || !ex_ || in_ready_list_ || writable_parked()) return;
   if (ex_->out.buffered_bytes() > ctx_high_water_ / 2) return;  // a drain will run it
   in_ready_list_ = true;                                        // next loop turn: pump() runs it
   ctx_.ready_writers.push_back(token_);
@@ -741,11 +738,20 @@ void Connection::output_overflow() {
   abort();
 }
 
+bool Connection::writable_parked() const noexcept {
+  return writable_idle_ && ex_ && ex_->response.bytes_written() == writable_idle_at_;
+}
+
 bool Connection::run_writable_callback() {
-  if (!ex_ || !ex_->response.wants_writable() || !ex_->response.active()) return false;
+  if (!ex_ || !ex_->response.wants_writable() || !ex_->response.active() || writable_parked()) return false;
   auto fn = ex_->response.take_writable_callback(ctx_high_water_ / 2);
   if (!fn) return false;
+  const std::uint64_t before = ex_->response.bytes_written();
   guarded("on_writable callback", [&] { fn(ex_->response); });
+  // A callback that wrote nothing (and maybe registered itself again) would otherwise run on
+  // every loop turn while the queue stays low: it waits for the response's next write.
+  writable_idle_ = ex_ && ex_->response.bytes_written() == before;
+  writable_idle_at_ = before;
   return true;
 }
 
@@ -884,8 +890,9 @@ void Connection::hand_over() {
   if (ex_) leftover.swap(ex_->pending_input);
   ctx_.loop.poller().remove(fd_.get());
   UniqueFd fd = std::move(fd_);
+  std::unique_ptr<TlsStream> tls = std::move(tls_);  // a TLS stream goes on through its session
   close_now();  // forgotten for timeouts, stats and the drain; the socket is no longer ours
-  takeover->run(ctx_, std::move(fd), std::move(leftover), remote_);
+  takeover->run(ctx_, std::move(fd), std::move(leftover), remote_, std::move(tls));
 }
 
 void Connection::abort() {

@@ -139,6 +139,10 @@ class Connection final : public ParserEvents {
   /// run_writable_callback runs the response's on_writable() callback if the queue is low
   /// enough; true if one ran.
   bool run_writable_callback();
+  /// writable_parked: the last on_writable() callback wrote nothing and the response has
+  /// written nothing since, so a callback registered now waits for the next write instead
+  /// of running every loop turn (see ResponseWriter::on_writable).
+  [[nodiscard]] bool writable_parked() const noexcept;
   void after_output_drained();
   /// hand_over gives the socket and the bytes read past the request to the protocol switch
   /// the handler armed (takeover_), and ends this connection without closing the socket.
@@ -187,10 +191,12 @@ class Connection final : public ParserEvents {
   ConnState state_ = ConnState::New;
   Phase phase_ = Phase::open;
   Pump pump_ = Pump::idle;
-  bool readable_ = true;         // edge-triggered: no EAGAIN seen since the last edge
-  bool peer_eof_ = false;        // the client sent FIN
-  bool in_ready_list_ = false;   // queued in ctx_.ready_writers for more write budget
-  bool answered_early_ = false;  // check_continue refused the body with its own response
+  bool readable_ = true;                // edge-triggered: no EAGAIN seen since the last edge
+  bool peer_eof_ = false;               // the client sent FIN
+  bool in_ready_list_ = false;          // queued in ctx_.ready_writers for more write budget
+  bool answered_early_ = false;         // check_continue refused the body with its own response
+  bool writable_idle_ = false;          // the last on_writable() callback wrote nothing...
+  std::uint64_t writable_idle_at_ = 0;  // ...when the response's bytes_written() was this
 };
 
 }  // namespace nethttp::detail

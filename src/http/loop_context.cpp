@@ -19,6 +19,7 @@ LoopContext::LoopContext(EventLoop& l, const ServerConfig& c, const Handler& h, 
   limits.max_uri_bytes = config.max_uri_bytes;
   limits.max_header_bytes = config.max_header_bytes;
   limits.max_body_bytes = config.max_body_bytes;
+  limits.serve_connect = config.serve_connect;
   read_buffer.resize(kReadBufferBytes);
 }
 

@@ -67,6 +67,21 @@ bool valid_host(std::string_view h) noexcept {
   }
 }
 
+// valid_authority_form checks a CONNECT target (RFC 9110 9.3.6, RFC 9112 3.2.3): uri-host
+// ":" port, both present, the port a number up to 65535. No userinfo, path or spaces.
+bool valid_authority_form(std::string_view t) noexcept {
+  const std::size_t colon = t.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  const std::string_view host = t.substr(0, colon);
+  const std::string_view port = t.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || !valid_port(port)) return false;
+  unsigned value = 0;
+  for (char c : port) value = value * 10 + static_cast<unsigned>(c - '0');
+  if (value > 65535) return false;
+  if (host.front() == '[') return valid_ip_literal(host);
+  return host.find(':') == std::string_view::npos && valid_host(host);
+}
+
 // common_method reports the methods llhttp parses with plain request framing, so it may read
 // them itself (no stand-in call): the usual ones, and the ones nginx knows.
 bool common_method(std::string_view m) noexcept {
@@ -261,7 +276,8 @@ RequestParser::Status RequestParser::run_llhttp(std::string_view data, std::size
     consumed = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data.data());
     if (at_headers_) return Status::headers;
     if (!in_message_ && headers_done_) return Status::complete;
-    // A pause without a completed message: CONNECT (tunnels are not served).
+    // A pause without a completed message: the upgrade pause llhttp makes after a CONNECT
+    // (or Upgrade) request, should anything be parsed after one.
     error_ = Error::BadRequest;
     return Status::error;
   }
@@ -378,8 +394,14 @@ Error RequestParser::validate_headers() {
   const int minor = std::min<int>(parser_.http_minor, 1);
   r.set_version({major, minor});
   r.set_method(scratch_->method);
-  if (has_control(scratch_->target)) return reject("control character in request target");
-  if (!r.set_target(scratch_->target)) return reject("malformed request target");
+  const bool connect = limits_.serve_connect && std::string_view(scratch_->method) == "CONNECT";
+  if (connect) {
+    if (!valid_authority_form(scratch_->target)) return reject("malformed CONNECT target");
+    r.set_authority_target(scratch_->target);
+  } else {
+    if (has_control(scratch_->target)) return reject("control character in request target");
+    if (!r.set_target(scratch_->target)) return reject("malformed request target");
+  }
 
   // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without exactly one Host.
   std::size_t hosts = 0;
@@ -427,6 +449,10 @@ Error RequestParser::validate_headers() {
   }
   if ((parser_.flags & F_CONTENT_LENGTH) && saw_te)
     return reject("both Content-Length and Transfer-Encoding");  // smuggling
+  // RFC 9110 9.3.6: a CONNECT request has no content; llhttp would not read one, so bytes
+  // framed as one would reach the tunnel. Refuse the ambiguity.
+  if (connect && (saw_te || ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > 0)))
+    return reject("CONNECT request with content");
   const bool has_body =
       (parser_.flags & F_CHUNKED) || ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > 0);
   // A streamed body's limit is the consumer's (checked in resume_body); buffered ones get

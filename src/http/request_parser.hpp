@@ -22,6 +22,9 @@ struct ParserLimits {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   std::size_t max_chunk_extension_bytes = 4 * 1024;  ///< per chunk
+  /// serve_connect lets CONNECT requests with an authority-form target through to the
+  /// handler (ServerConfig::serve_connect); otherwise they fail as any non-origin target.
+  bool serve_connect = false;
 };
 
 /// ParserEvents lets the owner act once the header block is complete, before the body

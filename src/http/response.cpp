@@ -87,13 +87,14 @@ void ResponseImpl::begin(Connection& conn, OutputQueue& out, DateCache& date, co
   status_ = 0;
   version_ = request.version();
   head_ = request.method() == "HEAD";
+  connect_ = request.method() == "CONNECT";
   header_written_ = committed_ = chunked_ = finished_ = deferred_ = false;
   keep_alive_ = true;
   active_ = true;
 }
 
 bool ResponseImpl::body_allowed() const noexcept {
-  return !head_ && status_ >= 200 && status_ != 204 && status_ != 304;
+  return !head_ && status_ >= 200 && status_ != 204 && status_ != 304 && !tunnel();
 }
 
 void ResponseImpl::write_header(int status) {
@@ -198,7 +199,7 @@ bool ResponseImpl::switch_protocols(std::shared_ptr<Takeover> takeover) {
 }
 
 std::shared_ptr<Takeover> ResponseImpl::take_takeover() noexcept {
-  if (status_ != 101) {
+  if (status_ != 101 && !tunnel()) {
     takeover_.reset();
     return nullptr;
   }
@@ -214,7 +215,7 @@ DeferredResponse ResponseImpl::defer() {
 void ResponseImpl::serialize_head(std::uint64_t content_length, bool known_length) {
   std::string& o = out_->tail();
   std::size_t before = o.size();
-  o.append(status_line(status_));
+  o.append(tunnel() ? std::string_view("HTTP/1.1 200 Connection established\r\n") : status_line(status_));
   bool has_date = false, has_type = false;
   for (HeaderField f : headers_) {
     if (iequals(f.name, "Content-Length") || iequals(f.name, "Transfer-Encoding") || iequals(f.name, "Connection")) {
@@ -228,7 +229,8 @@ void ResponseImpl::serialize_head(std::uint64_t content_length, bool known_lengt
     o.append("\r\n");
   }
   if (!has_date) o.append("Date: ").append(date_->get()).append("\r\n");
-  const bool bodyless_status = status_ < 200 || status_ == 204 || status_ == 304;
+  // RFC 9110 9.3.6: no Content-Length or Transfer-Encoding in a 2xx answer to CONNECT.
+  const bool bodyless_status = status_ < 200 || status_ == 204 || status_ == 304 || tunnel();
   if (!has_type && !bodyless_status && bytes_written_ > 0) {
     o.append("Content-Type: ").append(sniff_content_type(body_)).append("\r\n");
   }
@@ -247,6 +249,8 @@ void ResponseImpl::serialize_head(std::uint64_t content_length, bool known_lengt
   }
   if (status_ == 101) {
     o.append("Connection: Upgrade\r\n");  // the connection is handed over, not kept alive
+  } else if (tunnel()) {
+    // The tunnel follows: no Connection field (the connection is handed over).
   } else if (!keep_alive_ || !conn_->may_keep_alive()) {
     keep_alive_ = false;
     o.append("Connection: close\r\n");

@@ -88,6 +88,9 @@ class ResponseImpl final : public ResponseWriter {
   void emit_file(FileSlice slice);
   void serialize_head(std::uint64_t content_length, bool known_length);
   [[nodiscard]] bool body_allowed() const noexcept;
+  /// tunnel: a CONNECT request answered 200 by accept_connect()/hijack_connect(): a head
+  /// without framing headers, then the connection is handed over (RFC 9110 9.3.6).
+  [[nodiscard]] bool tunnel() const noexcept { return connect_ && takeover_ && status_ == 200; }
 
   Connection* conn_ = nullptr;
   OutputQueue* out_ = nullptr;
@@ -107,6 +110,7 @@ class ResponseImpl final : public ResponseWriter {
   int status_ = 0;
   HttpVersion version_;
   bool head_ = false;
+  bool connect_ = false;  // the request is a CONNECT
   bool header_written_ = false;
   bool committed_ = false;
   bool chunked_ = false;

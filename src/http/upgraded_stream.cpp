@@ -8,8 +8,10 @@
 #include <utility>
 
 #include "core/header_list.hpp"
+#include "http/guard_call.hpp"
 #include "http/loop_context.hpp"
 #include "http/takeover.hpp"
+#include "tls/tls_stream.hpp"
 
 namespace nethttp {
 
@@ -35,10 +37,12 @@ bool has_token(std::string_view list, std::string_view token) {
 class StreamTakeover final : public Takeover {
  public:
   explicit StreamTakeover(std::function<void(std::shared_ptr<UpgradedStream>)> fn) : fn_(std::move(fn)) {}
-  void run(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote) noexcept override {
+  void run(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote,
+           std::unique_ptr<TlsStream> tls) noexcept override {
     try {
       const std::uint64_t token = kUpgradedTokenBit | ctx.next_upgraded_token++;
-      auto stream = std::make_shared<UpgradedConn>(ctx, std::move(fd), std::move(leftover), std::move(remote), token);
+      auto stream = std::make_shared<UpgradedConn>(ctx, std::move(fd), std::move(leftover), std::move(remote), token,
+                                                   std::move(tls));
       if (!stream->start()) return;
       ctx.upgraded.emplace(token, stream);
       try {
@@ -61,7 +65,9 @@ class StreamTakeover final : public Takeover {
 class HijackTakeover final : public Takeover {
  public:
   explicit HijackTakeover(std::function<void(HijackedConnection)> fn) : fn_(std::move(fn)) {}
-  void run(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote) noexcept override {
+  void run(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote,
+           std::unique_ptr<TlsStream> tls) noexcept override {
+    if (tls) return;  // never armed over TLS (see hijack()): the socket closes with it
     try {
       fn_(HijackedConnection{std::move(fd), std::move(leftover), std::move(remote)});
     } catch (const std::exception& e) {
@@ -76,8 +82,14 @@ class HijackTakeover final : public Takeover {
 
 }  // namespace
 
-UpgradedConn::UpgradedConn(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote, std::uint64_t token)
-    : ctx_(ctx), fd_(std::move(fd)), pending_(std::move(leftover)), remote_(std::move(remote)), token_(token) {}
+UpgradedConn::UpgradedConn(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote, std::uint64_t token,
+                           std::unique_ptr<TlsStream> tls)
+    : ctx_(ctx),
+      fd_(std::move(fd)),
+      tls_(std::move(tls)),
+      pending_(std::move(leftover)),
+      remote_(std::move(remote)),
+      token_(token) {}
 
 UpgradedConn::~UpgradedConn() = default;
 
@@ -90,25 +102,28 @@ bool UpgradedConn::start() {
   return true;
 }
 
+// guarded runs fn, a user callback, under the upgraded stream's exception policy: log it
+// and close the stream (there is no response to answer with an error).
 template <class F>
 bool UpgradedConn::guarded(const char* what, F&& fn) noexcept {
-  try {
-    std::forward<F>(fn)();
-    return true;
-  } catch (const std::exception& e) {
-    if (ctx_.logger.enabled(LogLevel::Error)) {
-      ctx_.logger.log(LogLevel::Error, std::string(what) + " threw (upgraded " + remote_ + "): " + e.what());
-    }
-  } catch (...) {
-    if (ctx_.logger.enabled(LogLevel::Error)) ctx_.logger.log(LogLevel::Error, std::string(what) + " threw");
-  }
+  if (guard_call(std::forward<F>(fn), [&](const char* message) { log_threw(what, message); })) return true;
   finish();
   return false;
+}
+
+void UpgradedConn::log_threw(const char* what, const char* message) noexcept {
+  try {
+    if (ctx_.logger.enabled(LogLevel::Error)) {
+      ctx_.logger.log(LogLevel::Error, std::string(what) + " threw (upgraded " + remote_ + "): " + message);
+    }
+  } catch (...) {  // the logger is user code too
+  }
 }
 
 void UpgradedConn::on_event(const PollEvent& event) {
   if (closed_) return;
   if (event.readable || event.hangup) readable_ = true;
+  if (event.writable && tls_ && tls_->read_wants_write()) readable_ = true;
   pump();
 }
 
@@ -141,9 +156,10 @@ void UpgradedConn::pump() {
     }
     std::string& buf = ctx_.read_buffer;
     while (on_data_ && readable_ && !closing_ && !closed_) {
-      const ssize_t n = ::read(fd_.get(), buf.data(), buf.size());
+      const ssize_t n = tls_ ? tls_->read(buf.data(), buf.size()) : ::read(fd_.get(), buf.data(), buf.size());
       if (n > 0) {
-        if (static_cast<std::size_t>(n) < buf.size()) readable_ = false;
+        // As in Connection: a TLS read returns one record, and more may wait in OpenSSL.
+        if (static_cast<std::size_t>(n) < buf.size() && !tls_) readable_ = false;
         if (!deliver(std::string_view(buf.data(), static_cast<std::size_t>(n)))) break;
       } else if (n < 0 && errno == EINTR) {
         continue;
@@ -156,7 +172,9 @@ void UpgradedConn::pump() {
     if (closed_) break;
     if (!out_.empty()) {
       std::size_t written = 0;
-      switch (out_.write_to(fd_.get(), kWriteBudget, written)) {
+      const OutputQueue::Result res =
+          tls_ ? out_.write_to(*tls_, kWriteBudget, written) : out_.write_to(fd_.get(), kWriteBudget, written);
+      switch (res) {
         case OutputQueue::Result::failed: finish(); break;
         case OutputQueue::Result::yielded:
           schedule_pump();  // let other connections have the loop first
@@ -167,20 +185,30 @@ void UpgradedConn::pump() {
       if (closed_) break;
     }
     if (closing_ && out_.empty()) {
+      if (tls_) tls_->shutdown();  // close_notify, then our FIN
       ::shutdown(fd_.get(), SHUT_WR);
       finish();
       break;
     }
-    if (on_writable_ && !writable_ran && out_.buffered_bytes() <= ctx_.config.output_high_water / 2) {
+    if (!writable_ran && writable_due()) {
       writable_ran = true;
       auto fn = std::exchange(on_writable_, nullptr);
+      const std::uint64_t before = writes_;
       if (!guarded("on_writable", fn)) break;
+      // One that wrote nothing would run every loop turn: the next one waits for a write.
+      writable_idle_ = writes_ == before;
+      writable_idle_at_ = before;
       again_ = true;
     }
   } while (again_ && !closed_);
   in_pump_ = false;
   // Due again already (the queue drained within this round): no socket event will come.
-  if (on_writable_ && !closed_ && out_.buffered_bytes() <= ctx_.config.output_high_water / 2) schedule_pump();
+  if (!closed_ && writable_due()) schedule_pump();
+}
+
+bool UpgradedConn::writable_due() const noexcept {
+  return on_writable_ && !(writable_idle_ && writes_ == writable_idle_at_) &&
+         out_.buffered_bytes() <= ctx_.config.output_high_water / 2;
 }
 
 bool UpgradedConn::deliver(std::string_view bytes) {
@@ -207,6 +235,7 @@ void UpgradedConn::on_close(std::function<void()> fn) {
 
 bool UpgradedConn::write(std::string_view data) {
   if (closed_ || closing_) return false;
+  if (!data.empty()) ++writes_;
   out_.append(data);
   pump();
   return !closed_;
@@ -217,7 +246,7 @@ bool UpgradedConn::congested() const noexcept { return out_.buffered_bytes() >= 
 void UpgradedConn::on_writable(std::function<void()> fn) {
   if (closed_) return;
   on_writable_ = std::move(fn);
-  if (on_writable_ && out_.buffered_bytes() <= ctx_.config.output_high_water / 2) schedule_pump();
+  if (writable_due() && !in_pump_) schedule_pump();
 }
 
 void UpgradedConn::close() {
@@ -235,6 +264,7 @@ void UpgradedConn::finish() noexcept {
   if (closed_) return;
   closed_ = true;
   auto self = weak_from_this().lock();  // keep this alive through the erase below
+  tls_.reset();                         // the SSL object first: it writes to fd_ no more
   fd_.reset();                          // closing removes it from the poller
   out_.clear();
   on_data_ = nullptr;  // callbacks often hold the stream: break the cycle
@@ -242,15 +272,7 @@ void UpgradedConn::finish() noexcept {
   auto on_close = std::move(on_close_);
   on_close_ = nullptr;
   ctx_.upgraded.erase(token_);
-  if (on_close) {
-    try {
-      on_close();
-    } catch (const std::exception& e) {
-      if (ctx_.logger.enabled(LogLevel::Error)) {
-        ctx_.logger.log(LogLevel::Error, std::string("on_close threw (upgraded ") + remote_ + "): " + e.what());
-      }
-    } catch (...) {}
-  }
+  if (on_close) guard_call(on_close, [&](const char* message) { log_threw("on_close", message); });
 }
 
 }  // namespace detail
@@ -263,15 +285,22 @@ bool is_upgrade_request(const Request& r) {
   return false;
 }
 
+bool is_connect_request(const Request& r) {
+  return r.method() == "CONNECT" && r.raw_path().empty() && !r.target().empty();
+}
+
 namespace {
 bool switch_to(ResponseWriter& w, const Request& r, std::string_view protocol,
                std::shared_ptr<detail::Takeover> takeover) {
-  // Over TLS the socket carries records, not the stream's bytes: the takeover would need the
-  // TLS session too, which it cannot carry yet.
-  if (r.tls() != nullptr) return false;
-  if (!is_upgrade_request(r) || !w.switch_protocols(std::move(takeover))) return false;
+  if (r.method() == "CONNECT" || !is_upgrade_request(r) || !w.switch_protocols(std::move(takeover))) return false;
   w.headers().set("Upgrade", protocol);
   w.write_header(101);
+  return true;
+}
+
+bool open_tunnel(ResponseWriter& w, const Request& r, std::shared_ptr<detail::Takeover> takeover) {
+  if (!is_connect_request(r) || !w.switch_protocols(std::move(takeover))) return false;
+  w.write_header(200);
   return true;
 }
 }  // namespace
@@ -284,8 +313,22 @@ bool accept_upgrade(ResponseWriter& w, const Request& r, std::string_view protoc
 
 bool hijack(ResponseWriter& w, const Request& r, std::string_view protocol,
             std::function<void(HijackedConnection)> on_hijacked) {
-  if (!on_hijacked) return false;
+  // Over TLS the socket carries records, not the stream's bytes: the session (keys,
+  // sequence numbers, bytes OpenSSL already read) stays in the server's SSL object, which a
+  // descriptor cannot carry.
+  if (!on_hijacked || r.tls() != nullptr) return false;
   return switch_to(w, r, protocol, std::make_shared<detail::HijackTakeover>(std::move(on_hijacked)));
+}
+
+bool accept_connect(ResponseWriter& w, const Request& r,
+                    std::function<void(std::shared_ptr<UpgradedStream>)> on_tunnel) {
+  if (!on_tunnel) return false;
+  return open_tunnel(w, r, std::make_shared<detail::StreamTakeover>(std::move(on_tunnel)));
+}
+
+bool hijack_connect(ResponseWriter& w, const Request& r, std::function<void(HijackedConnection)> on_hijacked) {
+  if (!on_hijacked || r.tls() != nullptr) return false;  // as hijack()
+  return open_tunnel(w, r, std::make_shared<detail::HijackTakeover>(std::move(on_hijacked)));
 }
 
 }  // namespace nethttp

@@ -15,6 +15,7 @@
 namespace nethttp::detail {
 
 class LoopContext;
+class TlsStream;
 
 /// kUpgradedTokenBit marks poller tokens of upgraded streams (connection tokens are a slab
 /// index and a 32-bit generation that never reaches it in practice).
@@ -22,7 +23,9 @@ inline constexpr std::uint64_t kUpgradedTokenBit = std::uint64_t{1} << 63;
 
 class UpgradedConn final : public UpgradedStream, public std::enable_shared_from_this<UpgradedConn> {
  public:
-  UpgradedConn(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote, std::uint64_t token);
+  /// UpgradedConn drives fd, through tls when the connection was TLS (null: cleartext).
+  UpgradedConn(LoopContext& ctx, UniqueFd fd, std::string leftover, std::string remote, std::uint64_t token,
+               std::unique_ptr<TlsStream> tls = nullptr);
   ~UpgradedConn() override;
   UpgradedConn(const UpgradedConn&) = delete;
   UpgradedConn& operator=(const UpgradedConn&) = delete;
@@ -49,20 +52,28 @@ class UpgradedConn final : public UpgradedStream, public std::enable_shared_from
  private:
   template <class F>
   bool guarded(const char* what, F&& fn) noexcept;
+  void log_threw(const char* what, const char* message) noexcept;
   void schedule_pump();
   bool deliver(std::string_view bytes);
+  /// writable_due: an on_writable function is set, the queue is low, and it is not parked
+  /// (the last one wrote nothing and nothing was written since).
+  [[nodiscard]] bool writable_due() const noexcept;
   void finish() noexcept;
 
   LoopContext& ctx_;
   UniqueFd fd_;
-  std::string pending_;  // bytes read past the upgrade request, not delivered yet
+  std::unique_ptr<TlsStream> tls_;  // the transport seam, as for Connection: null for cleartext
+  std::string pending_;             // bytes read past the upgrade request, not delivered yet
   std::string remote_;
   std::uint64_t token_;
   OutputQueue out_;
   std::function<void(std::string_view)> on_data_;
   std::function<void()> on_close_;
   std::function<void()> on_writable_;
-  std::uint64_t data_generation_ = 0;  // bumped by on_data(), see deliver()
+  std::uint64_t data_generation_ = 0;   // bumped by on_data(), see deliver()
+  std::uint64_t writes_ = 0;            // write() calls that queued bytes
+  std::uint64_t writable_idle_at_ = 0;  // writes_ when an on_writable function wrote nothing
+  bool writable_idle_ = false;          // ...then one registered again waits for a write
   bool readable_ = true;
   bool closing_ = false;  // close() called: finish once the queue is out
   bool closed_ = false;

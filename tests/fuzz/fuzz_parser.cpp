@@ -1,7 +1,8 @@
 // Fuzz target: RequestParser (llhttp, HeaderScanner, ChunkScanner) alone, fast, against
-// itself. The first byte picks the limits and a split step; the rest is a byte stream of
-// pipelined requests. It is parsed whole, one byte at a time and in pieces of the chosen
-// step (the connection's read boundaries can fall anywhere), and checked:
+// itself. The first byte picks the limits, serve_connect (its top bit) and a split step;
+// the rest is a byte stream of pipelined requests. It is parsed whole, one byte at a time
+// and in pieces of the chosen step (the connection's read boundaries can fall anywhere),
+// and checked:
 //   - every split gives the same verdict: the same error (but see the one known exception
 //     below), the same requests with the same method, target, body, path, host and number
 //     of header fields;
@@ -86,6 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     limits.max_body_bytes = 64;
     limits.max_chunk_extension_bytes = 16;
   }
+  limits.serve_connect = (opt & 0x80) != 0;  // CONNECT's authority-form targets too
   const std::size_t step = 2 + (opt >> 1) % 13;
 
   const Outcome whole = feed(in, in.size() + 1, limits);

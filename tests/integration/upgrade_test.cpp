@@ -13,11 +13,13 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
+#include "support/capturing_logger.hpp"
 #include "support/raw_client.hpp"
 
 namespace nethttp {
@@ -194,6 +196,45 @@ TEST(Upgrade, WriteHeader101WithoutAcceptUpgradeIsA500) {
   auto res = c.read_response();
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 500);
+}
+
+// The upgraded stream's exception policy (one guard_call boundary, like the connection's):
+// a callback that throws is logged and its stream closed (on_close runs); the server and
+// other connections go on.
+TEST(Upgrade, ThrowingCallbacksAreLoggedAndCloseOnlyTheirStream) {
+  auto logger = std::make_shared<test::CapturingLogger>();
+  ServerConfig cfg = testing::test_config();
+  cfg.logger = logger;
+  std::atomic<int> closes{0};
+  testing::TestServer ts(
+      [&closes](ResponseWriter& w, Request& r) {
+        const bool odd = r.path() == "/odd";
+        accept_upgrade(w, r, "echo/1", [&closes, odd](std::shared_ptr<UpgradedStream> s) {
+          s->on_data([odd](std::string_view bytes) {
+            if (odd) throw 42;  // NOLINT(hicpp-exception-baseclass): the non-standard case
+            throw std::runtime_error("bad frame: " + std::string(bytes));
+          });
+          s->on_close([s, &closes]() mutable {
+            closes.fetch_add(1);
+            s.reset();
+          });
+        });
+      },
+      cfg);
+  for (std::string_view path : {"/echo", "/odd"}) {
+    RawClient c(ts.port());
+    c.send("GET " + std::string(path) + " HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: echo/1\r\n\r\n");
+    ASSERT_NE(read_head(c).find("101"), std::string::npos);
+    c.send("xyz");
+    EXPECT_TRUE(c.wait_closed()) << path;
+  }
+  const auto deadline = Clock::now() + 5s;
+  while (closes.load() < 2 && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(closes.load(), 2);
+  EXPECT_TRUE(logger->saw("on_data threw (upgraded 127.0.0.1:")) << "logged with the peer";
+  EXPECT_TRUE(logger->saw("): bad frame: xyz"));
+  EXPECT_TRUE(logger->saw("): non-standard exception"));
+  EXPECT_EQ(test::get(ts.port(), "/plain").status, 200) << "the server still serves";
 }
 
 TEST(Upgrade, RecorderCannotSwitchProtocols) {
