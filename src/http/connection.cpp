@@ -120,10 +120,10 @@ Connection::~Connection() {
 }
 
 bool Connection::start() {
+  ctx_.counters.add(ctx_.counters.open, 1);  // close_now() takes it back, also after a failed start
   if (ctx_.loop.poller().add(fd_.get(), token_, Interest{.read = true, .write = true, .edge = true})) {
     return false;
   }
-  ctx_.counters.add(ctx_.counters.open, 1);
   notify_state(ConnState::New);
   if (closed()) return true;  // conn_state threw: closed already
   if (wants_tls_ && !tls_) {  // no SSL object (out of memory)

@@ -16,7 +16,8 @@
 #
 # Installs Debian's chromium when it is missing (needs root or passwordless sudo); when it
 # cannot, it prints why and exits 77, which ctest reports as skipped (SKIP_RETURN_CODE 77).
-set -euo pipefail
+NAME=check_site
+source "$(dirname "$0")/lib.sh"
 
 https=
 if [[ ${1:-} == --https ]]; then https=1; shift; fi
@@ -24,112 +25,53 @@ build_dir=${1:?usage: $0 [--https] <build-dir> [site-dir]}
 root_flag=()
 [[ -n ${2:-} ]] && root_flag=(--root "$2")
 bin=$build_dir/examples/static_server/nethttp-static
-SKIP=77
-
-say() { printf 'check_site: %s\n' "$*" >&2; }
-fail() { say "FAIL: $*"; exit 1; }
 
 [[ -x $bin ]] || fail "$bin not found; build the examples first (NETHTTP_BUILD_EXAMPLES=ON)"
-
-# ---- Chromium ---------------------------------------------------------------------------
-find_chromium() { command -v chromium || command -v chromium-browser || true; }
-chrome=$(find_chromium)
-if [[ -z $chrome ]]; then
-  sudo_cmd=()
-  if [[ $(id -u) -ne 0 ]]; then
-    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo_cmd=(sudo -n); else
-      say "SKIP: chromium is not installed and there is no root or passwordless sudo to install it"
-      exit $SKIP
-    fi
-  fi
-  say "installing Debian's chromium (once)"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! { "${sudo_cmd[@]}" apt-get update -qq && \
-         "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends chromium; } >/dev/null 2>&1; then
-    say "SKIP: apt-get install chromium failed (offline, or no such package here)"
-    exit $SKIP
-  fi
-  chrome=$(find_chromium)
-  [[ -n $chrome ]] || { say "SKIP: chromium installed but not on PATH"; exit $SKIP; }
-fi
+need_chromium
 
 # ---- Server -----------------------------------------------------------------------------
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Port 0: the kernel picks a free port and the server prints the URL it got.
 tls_flags=()
 if [[ -n $https ]]; then
   command -v openssl >/dev/null || fail "openssl not installed (apt-get install openssl)"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$work/key.pem" -out "$work/cert.pem" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
     >/dev/null 2>&1 || fail "openssl req could not make a certificate"
-  tls_flags=(--listen-tls 127.0.0.1:0 --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" --https-redirect)
+  tls_flags=(--listen-tls 127.0.0.1:0 --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem" --https-redirect)
 fi
-"$bin" "${root_flag[@]}" --listen 127.0.0.1:0 "${tls_flags[@]}" --access-log "$work/access.log" \
-  >"$work/stdout" 2>"$work/stderr" &
-server_pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$work/stdout" 2>/dev/null | head -n1 || true)
-  if [[ -n $https && -n $url ]]; then
-    http_url=$url
-    url=$(grep -o 'https://127\.0\.0\.1:[0-9]*/' "$work/stdout" 2>/dev/null | head -n1 || true)
-  fi
-  [[ -n $url ]] && break
-  kill -0 "$server_pid" 2>/dev/null || fail "nethttp-static exited early: $(cat "$work/stderr")"
-  sleep 0.1
-done
-[[ -n $url ]] || fail "nethttp-static printed no URL: $(cat "$work/stdout" "$work/stderr")"
+start_server "$bin" "${root_flag[@]}" --listen 127.0.0.1:0 "${tls_flags[@]}" --access-log "$WORK/access.log"
+url=$(printed_url http)
+if [[ -n $https ]]; then
+  http_url=$url
+  url=$(printed_url https)
+fi
 say "serving on $url"
 
 # ---- Browser ----------------------------------------------------------------------------
-# --virtual-time-budget lets the page's fetch() calls finish before the DOM is dumped.
 chrome_tls=()
 [[ -n $https ]] && chrome_tls=(--ignore-certificate-errors)
-dump_dom() { # url out
-  timeout 90 "$chrome" --headless --no-sandbox --disable-gpu --no-first-run "${chrome_tls[@]}" \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --disable-dev-shm-usage --user-data-dir="$work/profile" \
-    --virtual-time-budget=5000 --dump-dom "$1" >"$2" 2>>"$work/chromium.log" \
-    || fail "chromium failed on $1: $(tail -n 5 "$work/chromium.log")"
-}
-dump_dom "$url" "$work/home.html"
-dump_dom "${url}about/" "$work/about.html"
+dump_dom "$url" "$WORK/home.html" "${chrome_tls[@]}"
+dump_dom "${url}about/" "$WORK/about.html" "${chrome_tls[@]}"
 if [[ -n $https ]]; then
   # The cleartext home page redirects; Chromium follows it and runs the page over HTTPS.
-  dump_dom "$http_url" "$work/redirected.html"
+  dump_dom "$http_url" "$WORK/redirected.html" "${chrome_tls[@]}"
 fi
 
-expect_dom() { # file pattern description
-  grep -Eq -- "$2" "$1" || { say "DOM of $(basename "$1"):"; head -c 3000 "$1" >&2; fail "$3"; }
-}
-expect_dom "$work/home.html" 'id="js-status"[^>]*data-ready="yes"' "home: app.js did not mark the page ready"
-expect_dom "$work/home.html" 'JavaScript is running\.' "home: status text not written by app.js"
-expect_dom "$work/home.html" 'data-app-ready="yes"' "home: app.js did not finish (fetches failed?)"
-expect_dom "$work/home.html" 'id="features"[^>]*data-count="6"' "home: feature cards not rendered from features.json"
-expect_dom "$work/home.html" 'id="health">ok \(200\)<' "home: /healthz not reported ok"
-expect_dom "$work/about.html" 'id="js-status"[^>]*data-ready="yes"' "about: app.js did not run"
+expect_dom "$WORK/home.html" 'id="js-status"[^>]*data-ready="yes"' "home: app.js did not mark the page ready"
+expect_dom "$WORK/home.html" 'JavaScript is running\.' "home: status text not written by app.js"
+expect_dom "$WORK/home.html" 'data-app-ready="yes"' "home: app.js did not finish (fetches failed?)"
+expect_dom "$WORK/home.html" 'id="features"[^>]*data-count="6"' "home: feature cards not rendered from features.json"
+expect_dom "$WORK/home.html" 'id="health">ok \(200\)<' "home: /healthz not reported ok"
+expect_dom "$WORK/about.html" 'id="js-status"[^>]*data-ready="yes"' "about: app.js did not run"
 if [[ -n $https ]]; then
-  expect_dom "$work/redirected.html" 'data-app-ready="yes"' "http:// home page: not served after the redirect to HTTPS"
+  expect_dom "$WORK/redirected.html" 'data-app-ready="yes"' "http:// home page: not served after the redirect to HTTPS"
 fi
-cards=$(grep -o '<li><h3>' "$work/home.html" | wc -l)
+cards=$(grep -o '<li><h3>' "$WORK/home.html" | wc -l)
 [[ $cards -eq 6 ]] || fail "home: expected 6 feature cards, found $cards"
 
 # ---- Access log -------------------------------------------------------------------------
 # A graceful stop (SIGTERM) drains the access log's queue to the file.
-kill -TERM "$server_pid"
-wait "$server_pid" || fail "nethttp-static did not exit cleanly on SIGTERM"
-server_pid=""
-log=$work/access.log
+stop_server
+log=$WORK/access.log
 [[ -s $log ]] || fail "empty access log"
 
 expect_200() { # path

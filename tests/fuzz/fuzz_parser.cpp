@@ -22,6 +22,7 @@
 #include "http/request_parser.hpp"
 #include "nethttp/error.hpp"
 #include "nethttp/request.hpp"
+#include "support/parser_feed.hpp"
 
 namespace {
 
@@ -34,44 +35,11 @@ using namespace nethttp::detail;
   std::abort();
 }
 
-struct Events final : ParserEvents {
-  Error on_request_headers(Request&, bool) override { return Error::Ok; }
-  void on_message_start() override {}
-};
-
-struct Outcome {
-  std::vector<Request> requests;
-  Error error = Error::Ok;
-};
+using Outcome = nethttp::test::ParsedPieces;
 
 // feed parses input in pieces of at most step bytes, collecting complete requests.
 Outcome feed(std::string_view input, std::size_t step, const ParserLimits& limits) {
-  Events events;
-  RequestParser parser(limits, events);
-  Request req;
-  ParseScratch scratch;
-  parser.bind(&req, &scratch);
-  Outcome out;
-  std::string pending;
-  for (std::size_t pos = 0; pos < input.size(); pos += step) {
-    pending.append(input.substr(pos, step));
-    std::string_view rest = pending;
-    for (;;) {
-      std::size_t used = 0;
-      const RequestParser::Status st = parser.execute(rest, used);
-      rest.remove_prefix(used);
-      if (st == RequestParser::Status::error) {
-        out.error = parser.error();
-        return out;
-      }
-      if (st == RequestParser::Status::need_more) break;
-      out.requests.push_back(req);
-      parser.next_message();
-      if (rest.empty()) break;
-    }
-    pending.assign(rest);
-  }
-  return out;
+  return nethttp::test::parse_in_pieces(input, step, limits);
 }
 
 }  // namespace

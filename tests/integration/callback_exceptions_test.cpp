@@ -7,8 +7,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "nethttp/deferred.hpp"
@@ -39,19 +41,42 @@ void expect_still_serving(const testing::TestServer& ts) {
   EXPECT_EQ(res.body, "fine");
 }
 
-TEST(CallbackExceptions, HandlerThrowingANonStandardValueIs500) {
-  auto logger = std::make_shared<CapturingLogger>();
-  testing::TestServer ts(
-      [](ResponseWriter& w, Request& r) {
-        if (r.path() == "/boom") throw 42;
-        w.write("fine");
-      },
-      logged_config(logger));
-  RawClient c(ts.port());
+// boom_handler answers "fine" on every path but /boom, where it runs boom(w), which makes a
+// user callback throw 42.
+Handler boom_handler(std::function<void(ResponseWriter&)> boom) {
+  return [boom = std::move(boom)](ResponseWriter& w, Request& r) {
+    if (r.path() == "/boom") {
+      boom(w);
+      return;
+    }
+    w.write("fine");
+  };
+}
+
+// expect_boom_is_500 sends GET /boom on c and expects it answered with a 500.
+void expect_boom_is_500(RawClient& c) {
   c.send(kGetBoom);
   auto res = c.read_response();
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 500);
+}
+
+// expect_boom_is_logged_500: with boom_handler(boom), GET /boom is answered with a 500, the
+// server logs a line containing `logged`, and a new connection is still served.
+void expect_boom_is_logged_500(std::function<void(ResponseWriter&)> boom, std::string_view logged) {
+  auto logger = std::make_shared<CapturingLogger>();
+  testing::TestServer ts(boom_handler(std::move(boom)), logged_config(logger));
+  RawClient c(ts.port());
+  ASSERT_NO_FATAL_FAILURE(expect_boom_is_500(c));
+  EXPECT_TRUE(logger->saw(logged));
+  expect_still_serving(ts);
+}
+
+TEST(CallbackExceptions, HandlerThrowingANonStandardValueIs500) {
+  auto logger = std::make_shared<CapturingLogger>();
+  testing::TestServer ts(boom_handler([](ResponseWriter&) { throw 42; }), logged_config(logger));
+  RawClient c(ts.port());
+  ASSERT_NO_FATAL_FAILURE(expect_boom_is_500(c));
   // Nothing was sent yet, so the framing is intact and the connection is kept.
   c.send("GET /fine HTTP/1.1\r\nHost: t\r\n\r\n");
   auto next = c.read_response();
@@ -100,46 +125,22 @@ TEST(CallbackExceptions, CheckContinueThrowingIs500AndTheBodyIsNeverRead) {
 }
 
 TEST(CallbackExceptions, DeferredCallbackThrowingIs500) {
-  auto logger = std::make_shared<CapturingLogger>();
-  testing::TestServer ts(
-      [](ResponseWriter& w, Request& r) {
-        if (r.path() != "/boom") {
-          w.write("fine");
-          return;
-        }
+  expect_boom_is_logged_500(
+      [](ResponseWriter& w) {
         DeferredResponse d = w.defer();
         d.complete([](ResponseWriter&) { throw 42; });
       },
-      logged_config(logger));
-  RawClient c(ts.port());
-  c.send(kGetBoom);
-  auto res = c.read_response();
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 500);
-  EXPECT_TRUE(logger->saw("deferred callback threw (GET /boom)"));
-  expect_still_serving(ts);
+      "deferred callback threw (GET /boom)");
 }
 
 TEST(CallbackExceptions, DeferredTimeoutCallbackThrowingIs500) {
-  auto logger = std::make_shared<CapturingLogger>();
   auto parked = std::make_shared<DeferredResponse>();
-  testing::TestServer ts(
-      [parked](ResponseWriter& w, Request& r) {
-        if (r.path() != "/boom") {
-          w.write("fine");
-          return;
-        }
+  expect_boom_is_logged_500(
+      [parked](ResponseWriter& w) {
         *parked = w.defer();
         parked->set_timeout(10ms, [](ResponseWriter&) { throw 42; });
       },
-      logged_config(logger));
-  RawClient c(ts.port());
-  c.send(kGetBoom);
-  auto res = c.read_response();
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 500);
-  EXPECT_TRUE(logger->saw("deferred timeout callback threw (GET /boom)"));
-  expect_still_serving(ts);
+      "deferred timeout callback threw (GET /boom)");
 }
 
 TEST(CallbackExceptions, ConnStateThrowingClosesOnlyThatConnection) {
@@ -205,17 +206,9 @@ TEST(CallbackExceptions, ThrowingLoggerDoesNotStopTheServer) {
   };
   ServerConfig cfg = testing::test_config();
   cfg.logger = std::make_shared<ThrowingLogger>();
-  testing::TestServer ts(
-      [](ResponseWriter& w, Request& r) {
-        if (r.path() == "/boom") throw 42;
-        w.write("fine");
-      },
-      cfg);
+  testing::TestServer ts(boom_handler([](ResponseWriter&) { throw 42; }), cfg);
   RawClient c(ts.port());
-  c.send(kGetBoom);
-  auto res = c.read_response();
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 500);  // logging failed; the answer is the same
+  ASSERT_NO_FATAL_FAILURE(expect_boom_is_500(c));  // logging failed; the answer is the same
   expect_still_serving(ts);
 }
 

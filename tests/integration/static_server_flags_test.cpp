@@ -17,6 +17,7 @@
 #include "nethttp/unique_fd.hpp"
 #include "support/child_process.hpp"
 #include "support/raw_client.hpp"
+#include "support/static_server.hpp"
 #include "support/temp_dir.hpp"
 
 namespace nethttp {
@@ -24,18 +25,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The binary's path comes from examples/static_server/CMakeLists.txt; without the examples
-// the tests skip.
-#ifdef NETHTTP_STATIC_BIN
-const std::string kBinary = NETHTTP_STATIC_BIN;
-#else
-const std::string kBinary;
-#endif
+const std::string kBinary = test::static_server_binary();
 
 class StaticServerProcess : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (kBinary.empty()) GTEST_SKIP() << "nethttp-static is not built (NETHTTP_BUILD_EXAMPLES=OFF)";
+    if (kBinary.empty()) GTEST_SKIP() << test::kStaticServerMissing;
   }
   static std::size_t lines(const std::string& s) {
     return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));

@@ -17,36 +17,24 @@
 
 #include "support/child_process.hpp"
 #include "support/raw_client.hpp"
+#include "support/static_server.hpp"
 #include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
 
-#ifdef NETHTTP_STATIC_BIN
-const std::string kBinary = NETHTTP_STATIC_BIN;
-#else
-const std::string kBinary;
-#endif
+const std::string kBinary = test::static_server_binary();
 
 class StaticServerSignals : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (kBinary.empty()) GTEST_SKIP() << "nethttp-static is not built (NETHTTP_BUILD_EXAMPLES=OFF)";
+    if (kBinary.empty()) GTEST_SKIP() << test::kStaticServerMissing;
     dir.write("site/index.html", "<p>hi</p>");
     write_config("cache-control = max-age=1\n");
   }
   void write_config(const std::string& text) { std::ofstream(dir.path() / "nethttp.conf", std::ios::trunc) << text; }
   std::string root() const { return (dir.path() / "site").string(); }
   std::string config() const { return (dir.path() / "nethttp.conf").string(); }
-  // read_line_containing reads stdout lines until one contains what ("" if none comes).
-  static std::string read_line_containing(test::ChildProcess& c, const std::string& what) {
-    for (int i = 0; i < 20; ++i) {
-      std::string line = c.read_stdout_line();
-      if (line.find(what) != std::string::npos) return line;
-      if (line.empty()) break;
-    }
-    return {};
-  }
   test::TempDir dir{"nethttp-sss"};
 };
 
@@ -59,14 +47,14 @@ TEST_F(StaticServerSignals, SighupReloadsConfigAndKeepsItWhenBad) {
 
   write_config("# reloaded\ncache-control = public, max-age=99\nlog-level = warn\n");
   c.signal(SIGHUP);
-  std::string line = read_line_containing(c, "SIGHUP");
+  std::string line = c.read_stdout_line_containing("SIGHUP");
   EXPECT_EQ(line,
             "nethttp-static: SIGHUP: reloaded " + config() + ": cache-control \"public, max-age=99\", log-level warn");
   EXPECT_EQ(test::get(port, "/").header("Cache-Control"), "public, max-age=99");
 
   write_config("cache-control = max-age=5\nbogus = 1\n");
   c.signal(SIGHUP);
-  line = read_line_containing(c, "SIGHUP");
+  line = c.read_stdout_line_containing("SIGHUP");
   EXPECT_EQ(line,
             "nethttp-static: SIGHUP: keeping the current settings: " + config() + ":2: unknown setting \"bogus\"");
   EXPECT_EQ(test::get(port, "/").header("Cache-Control"), "public, max-age=99");
@@ -96,7 +84,7 @@ TEST_F(StaticServerSignals, SighupReopensTheAccessLogAndRejectsAreLogged) {
 
   std::filesystem::rename(log, log + ".1");
   c.signal(SIGHUP);
-  EXPECT_EQ(read_line_containing(c, "access log"), "nethttp-static: SIGHUP: access log reopened");
+  EXPECT_EQ(c.read_stdout_line_containing("access log"), "nethttp-static: SIGHUP: access log reopened");
   EXPECT_EQ(test::get(port, "/a.txt").status, 200);
   std::optional<test::ParsedResponse> rejected = test::roundtrip(port, "GET /no-host HTTP/1.1\r\n\r\n");
   ASSERT_TRUE(rejected.has_value());
@@ -119,9 +107,9 @@ TEST_F(StaticServerSignals, FailedUpgradeKeepsServing) {
   // The new process reads the same --config at startup: a broken one makes it exit 1.
   write_config("log-level = loud\n");
   c.signal(SIGUSR2);
-  EXPECT_EQ(read_line_containing(c, "SIGUSR2: starting"),
+  EXPECT_EQ(c.read_stdout_line_containing("SIGUSR2: starting"),
             "nethttp-static: SIGUSR2: starting a new process on the same sockets");
-  std::string failed = read_line_containing(c, "upgrade failed");
+  std::string failed = c.read_stdout_line_containing("upgrade failed");
   EXPECT_NE(failed.find("nethttp-static: SIGUSR2: upgrade failed, still serving: new process "), std::string::npos)
       << failed;
   EXPECT_NE(failed.find("exited with status 1 before it was ready"), std::string::npos) << failed;

@@ -15,16 +15,13 @@
 #include "nethttp/tls.hpp"
 #include "support/child_process.hpp"
 #include "support/raw_client.hpp"
+#include "support/static_server.hpp"
 #include "support/temp_dir.hpp"
 
 namespace nethttp {
 namespace {
 
-#ifdef NETHTTP_STATIC_BIN
-const std::string kBinary = NETHTTP_STATIC_BIN;
-#else
-const std::string kBinary;
-#endif
+const std::string kBinary = test::static_server_binary();
 
 // find_tool returns the path of a program on PATH, or "".
 std::string find_tool(const std::string& name) {
@@ -42,7 +39,7 @@ std::string find_tool(const std::string& name) {
 class StaticServerTls : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (kBinary.empty()) GTEST_SKIP() << "nethttp-static is not built (NETHTTP_BUILD_EXAMPLES=OFF)";
+    if (kBinary.empty()) GTEST_SKIP() << test::kStaticServerMissing;
     dir.write("site/index.html", "<p>hi</p>");
     dir.write("site/a.txt", "A");
   }
@@ -76,14 +73,6 @@ class StaticServerTls : public ::testing::Test {
   std::string root() const { return file("site"); }
   static std::size_t lines(const std::string& s) {
     return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
-  }
-  static std::string read_line_containing(test::ChildProcess& c, const std::string& what) {
-    for (int i = 0; i < 20; ++i) {
-      std::string line = c.read_stdout_line();
-      if (line.find(what) != std::string::npos) return line;
-      if (line.empty()) break;
-    }
-    return {};
   }
 
   test::TempDir dir{"nethttp-sst"};
@@ -175,14 +164,14 @@ TEST_F(StaticServerTls, SighupSwapsTheCertificateAndKeepsItWhenBad) {
   std::filesystem::copy_file(file("second.pem"), file("live.pem"), std::filesystem::copy_options::overwrite_existing);
   std::filesystem::copy_file(file("second.key"), file("live.key"), std::filesystem::copy_options::overwrite_existing);
   c.signal(SIGHUP);
-  EXPECT_EQ(read_line_containing(c, "TLS"), "nethttp-static: SIGHUP: TLS certificates reloaded");
+  EXPECT_EQ(c.read_stdout_line_containing("TLS"), "nethttp-static: SIGHUP: TLS certificates reloaded");
   ASSERT_EQ(fetch(tls, "/a.txt", file("second.pem")), 0) << trace;
   EXPECT_NE(trace.find("CN=second.test"), std::string::npos) << trace;
   EXPECT_EQ(body, "A");
 
   std::ofstream(file("live.key"), std::ios::trunc) << "not a key\n";
   c.signal(SIGHUP);
-  const std::string kept = read_line_containing(c, "TLS");
+  const std::string kept = c.read_stdout_line_containing("TLS");
   EXPECT_EQ(kept.rfind("nethttp-static: SIGHUP: keeping the current TLS certificates: ", 0), 0u) << kept;
   ASSERT_EQ(fetch(tls, "/a.txt", file("second.pem")), 0) << trace;  // still the second certificate
   EXPECT_NE(trace.find("CN=second.test"), std::string::npos) << trace;

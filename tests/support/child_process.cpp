@@ -77,6 +77,15 @@ std::string ChildProcess::read_stdout_line() {
   return line;
 }
 
+std::string ChildProcess::read_stdout_line_containing(std::string_view what) {
+  for (int i = 0; i < 20; ++i) {
+    std::string line = read_stdout_line();
+    if (line.find(what) != std::string::npos) return line;
+    if (line.empty()) break;
+  }
+  return {};
+}
+
 void ChildProcess::signal(int sig) const { ::kill(pid_, sig); }
 
 void ChildProcess::drain(std::chrono::seconds limit) {

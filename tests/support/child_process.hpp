@@ -29,6 +29,9 @@ class ChildProcess {
   /// read_stdout_line waits (at most 10 s) for one complete line on stdout and returns it
   /// without the newline; "" if none came.
   std::string read_stdout_line();
+  /// read_stdout_line_containing reads stdout lines (as read_stdout_line does, 20 at most)
+  /// until one contains what, and returns it; "" if none did.
+  std::string read_stdout_line_containing(std::string_view what);
   /// signal sends sig to the child.
   void signal(int sig) const;
   /// err and out are what the child printed so far (out: past the lines already returned).

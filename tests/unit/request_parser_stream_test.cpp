@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "http/request_parser.hpp"
+#include "support/parser_feed.hpp"
 
 namespace nethttp::detail {
 namespace {
@@ -34,34 +35,23 @@ Result run(std::string_view input, std::size_t step, std::uint64_t limit = 1 << 
   ParseScratch scratch;
   parser.bind(&req, &scratch);
   Result out;
-  std::string pending;
   std::string streamed_body;
-  for (std::size_t pos = 0; pos < input.size(); pos += step) {
-    pending.append(input.substr(pos, step));
-    std::string_view rest = pending;
-    for (;;) {
-      std::size_t used = 0;
-      const auto st = parser.execute(rest, used);
-      rest.remove_prefix(used);
-      if (parser.streaming()) {  // hand the parsed body bytes on, as the connection does
-        streamed_body.append(req.body());
-        req.mutable_body().clear();
-      }
-      if (st == RequestParser::Status::error) {
+  test::feed_in_pieces(parser, input, step, [&](RequestParser::Status st) {
+    if (parser.streaming()) {  // hand the parsed body bytes on, as the connection does
+      streamed_body.append(req.body());
+      req.mutable_body().clear();
+    }
+    if (st == RequestParser::Status::error) out.error = parser.error();
+    if (st == RequestParser::Status::headers) {
+      EXPECT_TRUE(parser.streaming());
+      streamed_body.clear();
+      parser.set_body_limit(limit);
+      if (!parser.resume_body()) {
         out.error = parser.error();
-        return out;
+        return false;
       }
-      if (st == RequestParser::Status::headers) {
-        EXPECT_TRUE(parser.streaming());
-        streamed_body.clear();
-        parser.set_body_limit(limit);
-        if (!parser.resume_body()) {
-          out.error = parser.error();
-          return out;
-        }
-        continue;
-      }
-      if (st == RequestParser::Status::need_more) break;
+    }
+    if (st == RequestParser::Status::complete) {
       const bool was_streamed = parser.streaming();
       out.paths.emplace_back(req.path());
       out.streamed.push_back(was_streamed);
@@ -69,10 +59,9 @@ Result run(std::string_view input, std::size_t step, std::uint64_t limit = 1 << 
       if (was_streamed) out.trailer = std::string(scratch.trailers.get("X-Sum"));
       parser.next_message();
       EXPECT_FALSE(parser.streaming());
-      if (rest.empty()) break;
     }
-    pending.assign(rest);
-  }
+    return true;
+  });
   return out;
 }
 

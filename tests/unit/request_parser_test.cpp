@@ -10,6 +10,7 @@
 
 #include "core/header_list.hpp"
 #include "http/header_scanner.hpp"
+#include "support/parser_feed.hpp"
 
 namespace nethttp::detail {
 namespace {
@@ -25,39 +26,11 @@ struct Recorder : ParserEvents {
   void on_message_start() override { ++starts; }
 };
 
-struct Outcome {
-  std::vector<Request> requests;
-  Error error = Error::Ok;
-};
+using Outcome = test::ParsedPieces;
 
 // feed parses input in pieces of at most `step` bytes, collecting complete requests.
-Outcome feed(std::string_view input, std::size_t step, ParserLimits limits = {}) {
-  Recorder events;
-  RequestParser parser(limits, events);
-  Request req;
-  ParseScratch scratch;
-  parser.bind(&req, &scratch);
-  Outcome out;
-  std::string pending;
-  for (std::size_t pos = 0; pos < input.size(); pos += step) {
-    pending.append(input.substr(pos, step));
-    std::string_view rest = pending;
-    for (;;) {
-      std::size_t used = 0;
-      auto st = parser.execute(rest, used);
-      rest.remove_prefix(used);
-      if (st == RequestParser::Status::error) {
-        out.error = parser.error();
-        return out;
-      }
-      if (st == RequestParser::Status::need_more) break;
-      out.requests.push_back(req);
-      parser.next_message();
-      if (rest.empty()) break;
-    }
-    pending.assign(rest);
-  }
-  return out;
+Outcome feed(std::string_view input, std::size_t step, const ParserLimits& limits = {}) {
+  return test::parse_in_pieces(input, step, limits);
 }
 
 TEST(RequestParser, ParsesFieldsAtEverySplit) {
