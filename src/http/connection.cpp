@@ -205,9 +205,9 @@ void Connection::on_event(const PollEvent& event) {
   if (event.readable && response_pending() && !peer_eof_) {
     // We are not reading while a deferred response is outstanding, but a client that left
     // should be noticed (DeferredResponse::client_gone): peek for EOF.
-    char c;
-    ssize_t n = ::recv(fd_.get(), &c, 1, MSG_PEEK);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+    unsigned char c;
+    const ssize_t n = peek_byte(c);
+    if (n == 0 || (n < 0 && errno != EAGAIN)) {
       abort();
       return;
     }
@@ -347,10 +347,7 @@ bool Connection::tls_handshake() {
     // A TLS client starts with a handshake record (0x16). An uppercase letter is an HTTP
     // method: a plain HTTP client on the TLS port gets nginx's answer in cleartext.
     unsigned char first = 0;
-    ssize_t n;
-    do {
-      n = ::recv(fd_.get(), &first, 1, MSG_PEEK);
-    } while (n < 0 && errno == EINTR);
+    const ssize_t n = peek_byte(first);
     if (n < 0 && errno == EAGAIN) {
       readable_ = false;
       return false;
@@ -876,12 +873,16 @@ void Connection::start_linger() {
 
 bool Connection::input_waiting() const {
   if (tls_ && tls_->has_pending()) return true;
-  char c;
+  unsigned char c;
+  return peek_byte(c) > 0;
+}
+
+ssize_t Connection::peek_byte(unsigned char& c) const {
   ssize_t n;
   do {
-    n = ::recv(fd_.get(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    n = ::recv(fd_.get(), &c, 1, MSG_PEEK);
   } while (n < 0 && errno == EINTR);
-  return n > 0;
+  return n;
 }
 
 void Connection::hand_over() {

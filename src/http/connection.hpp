@@ -23,6 +23,7 @@
 // through guarded(): one exception policy, in callback_threw().
 
 #include <netinet/in.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
@@ -151,6 +152,9 @@ class Connection final : public ParserEvents {
   void start_linger();
   /// input_waiting peeks whether the client has sent bytes not read yet (or OpenSSL holds some).
   [[nodiscard]] bool input_waiting() const;
+  /// peek_byte looks at the next byte from the socket without taking it: recv(2)'s result
+  /// (1, 0 at the peer's end, -1 with errno such as EAGAIN), retried on EINTR.
+  ssize_t peek_byte(unsigned char& c) const;
   void close_now();
   [[nodiscard]] bool can_parse() const noexcept;
   [[nodiscard]] bool response_pending() const noexcept;

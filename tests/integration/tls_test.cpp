@@ -133,14 +133,6 @@ elif mode == 'download':  # download PATH MARKER GO: read 256 KiB, mark, wait fo
     print('SHA', hashlib.sha256(body).hexdigest(), len(body))
 )PY";
 
-std::string field(const std::string& out, const std::string& key) {
-  const std::string needle = key + " ";
-  std::size_t at = out.find(needle);
-  if (at == std::string::npos || (at > 0 && out[at - 1] != '\n')) return "<missing " + key + ">";
-  at += needle.size();
-  return out.substr(at, out.find('\n', at) - at);
-}
-
 std::string info_text(const Request& r) {
   const TlsInfo* tls = r.tls();
   if (!tls) return "cleartext";
@@ -248,9 +240,9 @@ TEST_F(TlsTest, KeepAliveAndPipelining) {
   testing::TestServer ts(handler(), tls_config());
   ProgramResult r = python({"pipeline", std::to_string(ts.server().tls_port()), "a.test", ca_->ca().string()});
   ASSERT_EQ(r.status, 0) << r.err << r.out;
-  EXPECT_EQ(field(r.out, "STATUSES"), "200 200 200");
-  EXPECT_EQ(field(r.out, "BODY2"), "len=5:hello");
-  EXPECT_EQ(field(r.out, "BODY3"), "len=3:abc");
+  EXPECT_EQ(test::output_field(r.out, "STATUSES"), "200 200 200");
+  EXPECT_EQ(test::output_field(r.out, "BODY2"), "len=5:hello");
+  EXPECT_EQ(test::output_field(r.out, "BODY3"), "len=3:abc");
 }
 
 TEST_F(TlsTest, ChunkedBodyAndContinue) {
@@ -304,11 +296,11 @@ TEST_F(TlsTest, SniSelectsTheCertificate) {
   const std::string ca = ca_->ca().string();
   ProgramResult b = python({"get", port, "b.test", ca, "/info", "-", "-", ca_->b.cert.string()});
   ASSERT_EQ(b.status, 0) << b.err;
-  EXPECT_EQ(field(b.out, "CERTMATCH"), "True");
-  EXPECT_NE(field(b.out, "BODY").find("|sni=b.test|"), std::string::npos) << b.out;
+  EXPECT_EQ(test::output_field(b.out, "CERTMATCH"), "True");
+  EXPECT_NE(test::output_field(b.out, "BODY").find("|sni=b.test|"), std::string::npos) << b.out;
   ProgramResult a = python({"get", port, "a.test", ca, "/info", "-", "-", ca_->a.cert.string()});
   ASSERT_EQ(a.status, 0) << a.err;
-  EXPECT_EQ(field(a.out, "CERTMATCH"), "True");
+  EXPECT_EQ(test::output_field(a.out, "CERTMATCH"), "True");
   // No name the certificates serve: the first (default) certificate. The client then
   // cannot verify the name, so connect by a.test but send another SNI through curl's
   // --connect-to instead: here, check with openssl s_client that the default is served.
@@ -350,12 +342,12 @@ TEST_F(TlsTest, AlpnChoosesHttp11AndIgnoresH2Only) {
   const std::string port = std::to_string(ts.server().tls_port());
   ProgramResult both = python({"get", port, "a.test", ca_->ca().string(), "/info", "h2,http/1.1"});
   ASSERT_EQ(both.status, 0) << both.err;
-  EXPECT_EQ(field(both.out, "ALPN"), "http/1.1");
+  EXPECT_EQ(test::output_field(both.out, "ALPN"), "http/1.1");
   ProgramResult h2 = python({"get", port, "a.test", ca_->ca().string(), "/info", "h2"});
   ASSERT_EQ(h2.status, 0) << h2.err;
-  EXPECT_EQ(field(h2.out, "ALPN"), "None");
-  EXPECT_EQ(field(h2.out, "STATUS"), "200");
-  EXPECT_NE(field(h2.out, "BODY").find("|alpn=|"), std::string::npos) << h2.out;
+  EXPECT_EQ(test::output_field(h2.out, "ALPN"), "None");
+  EXPECT_EQ(test::output_field(h2.out, "STATUS"), "200");
+  EXPECT_NE(test::output_field(h2.out, "BODY").find("|alpn=|"), std::string::npos) << h2.out;
 }
 
 TEST_F(TlsTest, SessionResumption) {
@@ -366,8 +358,8 @@ TEST_F(TlsTest, SessionResumption) {
   for (const char* version : {"-", "tls12"}) {
     ProgramResult r = python({"resume", port, "a.test", ca_->ca().string(), version});
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(field(r.out, "REUSED"), "True") << version;
-    EXPECT_NE(field(r.out, "BODY").find("|resumed=1"), std::string::npos) << r.out;
+    EXPECT_EQ(test::output_field(r.out, "REUSED"), "True") << version;
+    EXPECT_NE(test::output_field(r.out, "BODY").find("|resumed=1"), std::string::npos) << r.out;
   }
 }
 
@@ -377,7 +369,7 @@ TEST_F(TlsTest, SessionCacheWithoutTickets) {
   testing::TestServer ts(handler(), cfg);
   ProgramResult r = python({"resume", std::to_string(ts.server().tls_port()), "a.test", ca_->ca().string(), "tls12"});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(field(r.out, "REUSED"), "True");
+  EXPECT_EQ(test::output_field(r.out, "REUSED"), "True");
 }
 
 // A session id made on one loop resumes on the others: each loop's cache misses, the
@@ -396,7 +388,7 @@ TEST_F(TlsTest, SessionIdResumesOnEveryLoop) {
   // Both loops took connections (else this proves nothing), and every reconnection resumed.
   EXPECT_GT(stats.loops[0].connections_accepted, 0u);
   EXPECT_GT(stats.loops[1].connections_accepted, 0u);
-  EXPECT_EQ(field(r.out, "REUSED_COUNT"), std::to_string(kReconnections));
+  EXPECT_EQ(test::output_field(r.out, "REUSED_COUNT"), std::to_string(kReconnections));
 }
 
 TEST_F(TlsTest, RenegotiationIsRefused) {
@@ -486,13 +478,13 @@ TEST_F(TlsTest, ReloadWhileDownloading) {
   ASSERT_TRUE(ok.ok) << ok.message;
   ProgramResult fresh = python({"get", port, "a.test", ca_->ca().string(), "/info", "-", "-", ca_->a2.cert.string()});
   ASSERT_EQ(fresh.status, 0) << fresh.err;
-  EXPECT_EQ(field(fresh.out, "CERTMATCH"), "True") << "new handshakes get the new certificate";
+  EXPECT_EQ(test::output_field(fresh.out, "CERTMATCH"), "True") << "new handshakes get the new certificate";
 
   std::ofstream(go).close();
   ASSERT_EQ(download.wait_exit(), 0) << download.err();
-  EXPECT_EQ(field(download.out(), "STATUS"), "200");
+  EXPECT_EQ(test::output_field(download.out(), "STATUS"), "200");
   ProgramResult sha = run_program("/usr/bin/sha256sum", {(ca_->dir() / "www" / "big.bin").string()});
-  EXPECT_EQ(field(download.out(), "SHA"),
+  EXPECT_EQ(test::output_field(download.out(), "SHA"),
             sha.out.substr(0, 64) + " " + std::to_string(fs::file_size(ca_->dir() / "www" / "big.bin")));
 }
 

@@ -93,14 +93,6 @@ except ssl.SSLEOFError:
     print('CLOSE', 'no close_notify')
 )PY";
 
-std::string field(const std::string& out, const std::string& key) {
-  const std::string needle = key + " ";
-  std::size_t at = out.find(needle);
-  if (at == std::string::npos || (at > 0 && out[at - 1] != '\n')) return "<missing " + key + ">";
-  at += needle.size();
-  return out.substr(at, out.find('\n', at) - at);
-}
-
 // start_echo echoes what arrives, pausing input while congested (counted in pauses), and
 // closes on "QUIT".
 void start_echo(UpgradedStream* s, std::atomic<int>* pauses) {
@@ -178,10 +170,10 @@ TEST_F(UpgradeTls, EchoInsideTheSessionWithBackpressureAndCloseNotify) {
   testing::TestServer ts(handler(), tls_config());
   const test::ProgramResult res = client("upgrade", ts.server().tls_port());
   ASSERT_EQ(res.status, 0) << res.out << res.err;
-  EXPECT_EQ(field(res.out, "STATUS"), "HTTP/1.1 101 Switching Protocols") << res.out;
-  EXPECT_EQ(field(res.out, "EARLY"), "hello, same record") << res.out;
-  EXPECT_EQ(field(res.out, "ECHO"), std::to_string(kEchoBytes) + " True") << res.out;
-  EXPECT_EQ(field(res.out, "CLOSE"), "close_notify") << res.out;
+  EXPECT_EQ(test::output_field(res.out, "STATUS"), "HTTP/1.1 101 Switching Protocols") << res.out;
+  EXPECT_EQ(test::output_field(res.out, "EARLY"), "hello, same record") << res.out;
+  EXPECT_EQ(test::output_field(res.out, "ECHO"), std::to_string(kEchoBytes) + " True") << res.out;
+  EXPECT_EQ(test::output_field(res.out, "CLOSE"), "close_notify") << res.out;
   EXPECT_GT(pauses_.load(), 0) << "the echo never met backpressure";
   EXPECT_EQ(closes_.load(), 1);
   EXPECT_EQ(ts.server().stats().total().connections_open, 0u);
@@ -191,17 +183,17 @@ TEST_F(UpgradeTls, ConnectTunnelInsideTheSession) {
   testing::TestServer ts(handler(), tls_config());
   const test::ProgramResult res = client("connect", ts.server().tls_port());
   ASSERT_EQ(res.status, 0) << res.out << res.err;
-  EXPECT_EQ(field(res.out, "STATUS"), "HTTP/1.1 200 Connection established") << res.out;
-  EXPECT_EQ(field(res.out, "EARLY"), "hello, same record") << res.out;
-  EXPECT_EQ(field(res.out, "ECHO"), std::to_string(kEchoBytes) + " True") << res.out;
-  EXPECT_EQ(field(res.out, "CLOSE"), "close_notify") << res.out;
+  EXPECT_EQ(test::output_field(res.out, "STATUS"), "HTTP/1.1 200 Connection established") << res.out;
+  EXPECT_EQ(test::output_field(res.out, "EARLY"), "hello, same record") << res.out;
+  EXPECT_EQ(test::output_field(res.out, "ECHO"), std::to_string(kEchoBytes) + " True") << res.out;
+  EXPECT_EQ(test::output_field(res.out, "CLOSE"), "close_notify") << res.out;
 }
 
 TEST_F(UpgradeTls, HijackIsRefused) {
   testing::TestServer ts(handler(), tls_config());
   const test::ProgramResult res = client("hijack", ts.server().tls_port());
   ASSERT_EQ(res.status, 0) << res.out << res.err;
-  EXPECT_EQ(field(res.out, "STATUS"), "HTTP/1.1 426 Upgrade Required") << res.out;
+  EXPECT_EQ(test::output_field(res.out, "STATUS"), "HTTP/1.1 426 Upgrade Required") << res.out;
   EXPECT_TRUE(hijack_refused_.load());
 }
 

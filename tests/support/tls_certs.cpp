@@ -66,4 +66,12 @@ ProgramResult run_program(const std::string& binary, std::vector<std::string> ar
   return r;
 }
 
+std::string output_field(const std::string& out, const std::string& key) {
+  const std::string needle = key + " ";
+  std::size_t at = out.find(needle);
+  if (at == std::string::npos || (at > 0 && out[at - 1] != '\n')) return "<missing " + key + ">";
+  at += needle.size();
+  return out.substr(at, out.find('\n', at) - at);
+}
+
 }  // namespace nethttp::test

@@ -43,4 +43,8 @@ struct ProgramResult {
 /// run_program runs binary with args to completion (killed after 10 s).
 ProgramResult run_program(const std::string& binary, std::vector<std::string> args);
 
+/// output_field returns the rest of the line that starts with "KEY " in a program's output
+/// (the test clients print their results that way), or "<missing KEY>".
+std::string output_field(const std::string& out, const std::string& key);
+
 }  // namespace nethttp::test
