@@ -10,7 +10,7 @@
 namespace nethttp::detail {
 
 namespace {
-constexpr int kAcceptBatch = 64;  // accepts per readiness event, then other work runs
+constexpr int kAcceptBatch = 64;  // accepts per readiness event in a burst, then other work runs
 constexpr std::int64_t kEmfileBackoffMs = 100;
 constexpr std::int64_t kTickMs = 100;  // loop-lag probe period
 thread_local Worker* current_worker = nullptr;
@@ -82,6 +82,7 @@ void Worker::on_key_timer(std::uint64_t key, std::int64_t now_ms) {
 }
 
 void Worker::after_events() {
+  ++turn_;
   if (!ctx_.ready_writers.empty()) {
     std::vector<std::uint64_t> ready;
     ready.swap(ctx_.ready_writers);
@@ -94,7 +95,14 @@ void Worker::after_events() {
 }
 
 void Worker::accept_ready(Listener& listener) {
-  for (int i = 0; i < kAcceptBatch && accepting_; ++i) {
+  // One connection per readiness event, like nginx without multi_accept: the listener is
+  // level-triggered, so the next poll reports it again if more wait, and an accept that
+  // only says EAGAIN is not paid for every connection. Ready on consecutive turns means a
+  // burst: then drain up to a batch each time.
+  const bool burst = listener.ready_turn + 1 == turn_;
+  listener.ready_turn = turn_;
+  const int batch = burst ? kAcceptBatch : 1;
+  for (int i = 0; i < batch && accepting_; ++i) {
     UniqueFd fd;
     sockaddr_in6 peer{};
     int err = 0;

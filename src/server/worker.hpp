@@ -55,6 +55,7 @@ class Worker final : public IoHandler {
     bool hand_out = false;
     UnixSocketFile file;
     bool tls = false;
+    std::uint64_t ready_turn = 0;  // the loop turn it was last found ready (see accept_ready)
   };
 
   void accept_ready(Listener& listener);
@@ -71,6 +72,7 @@ class Worker final : public IoHandler {
   bool accepting_ = false;
   std::int64_t last_emfile_log_ms_ = 0;
   unsigned next_handoff_ = 0;
+  std::uint64_t turn_ = 1;  // loop turns so far, counted in after_events
 };
 
 }  // namespace nethttp::detail

@@ -220,6 +220,39 @@ TEST(Connections, BlockedLoopIsReported) {
   EXPECT_TRUE(c.read_response());
 }
 
+// A loop takes one connection per listener event unless the listener was ready on the turn
+// before too (a burst): then it drains a batch at a time. Connections that queued in the
+// backlog while the loop was busy must all be taken, however many there are.
+TEST(Connections, ABurstWaitingInTheBacklogIsAllServed) {
+  std::atomic<bool> blocking{false};
+  std::atomic<bool> release{false};
+  testing::TestServer ts([&](ResponseWriter& w, Request& r) {
+    if (r.path() == "/block") {  // holds the only loop while the burst queues up
+      blocking = true;
+      while (!release) std::this_thread::yield();
+    }
+    w.write("ok");
+  });
+  RawClient blocker(ts.port());
+  blocker.send("GET /block HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(eventually([&] { return blocking.load(); }));
+  constexpr int kBurst = 300;  // several accept batches
+  std::vector<RawClient> clients;
+  clients.reserve(kBurst);
+  for (int i = 0; i < kBurst; ++i) {
+    clients.emplace_back(ts.port());
+    clients.back().send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  }
+  release = true;
+  ASSERT_TRUE(blocker.read_response());
+  for (RawClient& c : clients) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  EXPECT_EQ(ts.server().stats().total().connections_accepted, static_cast<std::uint64_t>(kBurst + 1));
+}
+
 TEST(Connections, IdleConnectionsHoldNoExchange) {
   // Many idle keep-alive connections: each must cost only its small Connection object.
   testing::TestServer ts([](ResponseWriter& w, Request&) { w.write("x"); });
