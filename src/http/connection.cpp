@@ -121,9 +121,7 @@ Connection::~Connection() {
 
 bool Connection::start() {
   ctx_.counters.add(ctx_.counters.open, 1);  // close_now() takes it back, also after a failed start
-  if (ctx_.loop.poller().add(fd_.get(), token_, Interest{.read = true, .write = true, .edge = true})) {
-    return false;
-  }
+  if (ctx_.loop.poller().add(fd_.get(), token_, Interest{.read = true, .edge = true})) return false;
   notify_state(ConnState::New);
   if (closed()) return true;  // conn_state threw: closed already
   if (wants_tls_ && !tls_) {  // no SSL object (out of memory)
@@ -140,7 +138,8 @@ bool Connection::start() {
 }
 
 bool Connection::idle() const noexcept {
-  return !parser_.in_message() && !response_pending() && (!ex_ || (ex_->out.empty() && ex_->pending_input.empty()));
+  return !parser_.in_message() && !response_pending() && (!ex_ || (ex_->out.empty() && ex_->pending_input.empty())) &&
+         !(tls_ && tls_->has_unsent());
 }
 
 bool Connection::may_keep_alive() const noexcept {
@@ -279,6 +278,7 @@ void Connection::read_and_parse() {
       continue;
     } else if (errno == EAGAIN) {
       readable_ = false;
+      if (tls_ && tls_->read_wants_write()) watch_writes();
       return;
     } else {
       abort();
@@ -370,7 +370,11 @@ bool Connection::tls_handshake() {
   switch (tls_->handshake()) {
     case TlsStream::Handshake::want:
       // OpenSSL saw EAGAIN on the socket: the next edge resumes it.
-      if (!tls_->handshake_wants_write()) readable_ = false;
+      if (tls_->handshake_wants_write()) {
+        watch_writes();
+      } else {
+        readable_ = false;
+      }
       return false;
     case TlsStream::Handshake::failed: abort(); return false;
     case TlsStream::Handshake::done: break;
@@ -766,24 +770,10 @@ void Connection::write_output() {
   if (written > 0) ctx_.counters.add(ctx_.counters.bytes_sent, written);
   switch (res) {
     case OutputQueue::Result::drained:
-      if (deadline_kind_ == DeadlineKind::write) {
-        // A deferred response that was waiting on the client goes back to its own deadline.
-        if (response_pending() && handler_deadline_ms_ != 0) {
-          set_deadline(handler_deadline_ms_, DeadlineKind::handler);
-        } else {
-          set_deadline(0, DeadlineKind::none);
-        }
-      }
+      write_unstalled();
       run_finish_callbacks(true);
       break;
-    case OutputQueue::Result::blocked:
-      // nginx's send_timeout: the clock restarts whenever the client takes some bytes.
-      if (written > 0 || deadline_kind_ != DeadlineKind::write) {
-        // The send queue as the stall starts: only a shrink from here on is progress.
-        last_kernel_queue_ = kernel_queue_bytes();
-        set_deadline(ctx_.loop.now_ms() + ctx_.config.write_timeout.count(), DeadlineKind::write);
-      }
-      break;
+    case OutputQueue::Result::blocked: write_stalled(written > 0); break;
     case OutputQueue::Result::yielded:
       if (!in_ready_list_) {
         in_ready_list_ = true;
@@ -792,6 +782,45 @@ void Connection::write_output() {
       break;
     case OutputQueue::Result::failed: abort(); break;
   }
+}
+
+void Connection::write_stalled(bool progressed) {
+  watch_writes();
+  if (closed()) return;
+  // nginx's send_timeout: the clock restarts whenever the client takes some bytes.
+  if (progressed || deadline_kind_ != DeadlineKind::write) {
+    // The send queue as the stall starts: only a shrink from here on is progress.
+    last_kernel_queue_ = kernel_queue_bytes();
+    set_deadline(ctx_.loop.now_ms() + ctx_.config.write_timeout.count(), DeadlineKind::write);
+  }
+}
+
+void Connection::write_unstalled() {
+  if (deadline_kind_ != DeadlineKind::write) return;
+  // A deferred response that was waiting on the client goes back to its own deadline.
+  if (response_pending() && handler_deadline_ms_ != 0) {
+    set_deadline(handler_deadline_ms_, DeadlineKind::handler);
+  } else {
+    set_deadline(0, DeadlineKind::none);
+  }
+}
+
+bool Connection::flush_tls() {
+  switch (tls_->flush()) {
+    case TlsStream::Flush::done: write_unstalled(); return true;
+    case TlsStream::Flush::blocked: write_stalled(false); return false;
+    case TlsStream::Flush::failed: abort(); return false;
+  }
+  return false;
+}
+
+void Connection::watch_writes() {
+  if (watching_writes_ || closed()) return;
+  if (ctx_.loop.poller().modify(fd_.get(), token_, Interest{.read = true, .write = true, .edge = true})) {
+    abort();  // without a writable edge this connection could never finish its output
+    return;
+  }
+  watching_writes_ = true;
 }
 
 void Connection::run_finish_callbacks(bool completed) {
@@ -806,6 +835,9 @@ void Connection::run_finish_callbacks(bool completed) {
 
 void Connection::settle() {
   if (phase_ == Phase::lingering || phase_ == Phase::closed) return;
+  // Encrypted bytes no response took along (the handshake's last flight while no request
+  // has come, a KeyUpdate answer) leave now.
+  if (tls_ && tls_->has_unsent() && !flush_tls()) return;
   if (response_pending()) {
     if (peer_eof_) abort();
     return;

@@ -137,6 +137,17 @@ class Connection final : public ParserEvents {
   void stop_requests() noexcept;
   void respond_error(Error e, std::string_view reason = {});
   void write_output();
+  /// watch_writes adds write interest to the socket's registration, once: the first time
+  /// a write or a TLS step must wait for the kernel to take more. Until then only reads are
+  /// watched, so a new socket costs no wake-up for the writable edge it has at once.
+  void watch_writes();
+  /// write_stalled: the socket took no more (progressed: it took some first). Waits for
+  /// writable under write_timeout.
+  void write_stalled(bool progressed);
+  /// write_unstalled: everything went out; a write deadline gives way to the one before it.
+  void write_unstalled();
+  /// flush_tls sends the TLS stream's unsent bytes; false if some wait (or it closed).
+  bool flush_tls();
   /// run_writable_callback runs the response's on_writable() callback if the queue is low
   /// enough; true if one ran.
   bool run_writable_callback();
@@ -198,6 +209,7 @@ class Connection final : public ParserEvents {
   bool readable_ = true;                // edge-triggered: no EAGAIN seen since the last edge
   bool peer_eof_ = false;               // the client sent FIN
   bool in_ready_list_ = false;          // queued in ctx_.ready_writers for more write budget
+  bool watching_writes_ = false;        // write interest registered (see watch_writes)
   bool answered_early_ = false;         // check_continue refused the body with its own response
   bool writable_idle_ = false;          // the last on_writable() callback wrote nothing...
   std::uint64_t writable_idle_at_ = 0;  // ...when the response's bytes_written() was this

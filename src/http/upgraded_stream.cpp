@@ -170,7 +170,7 @@ void UpgradedConn::pump() {
       }
     }
     if (closed_) break;
-    if (!out_.empty()) {
+    if (!out_.empty() || (tls_ && tls_->has_unsent())) {
       std::size_t written = 0;
       const OutputQueue::Result res =
           tls_ ? out_.write_to(*tls_, kWriteBudget, written) : out_.write_to(fd_.get(), kWriteBudget, written);
@@ -184,7 +184,7 @@ void UpgradedConn::pump() {
       }
       if (closed_) break;
     }
-    if (closing_ && out_.empty()) {
+    if (closing_ && out_.empty() && !(tls_ && tls_->has_unsent())) {
       if (tls_) tls_->shutdown();  // close_notify, then our FIN
       ::shutdown(fd_.get(), SHUT_WR);
       finish();

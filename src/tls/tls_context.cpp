@@ -97,11 +97,8 @@ class TicketKeys {
   EVP_CIPHER* cipher_;
 };
 
-namespace {
-
-// kernel_offers_ktls reports whether the kernel has the TLS upper-layer protocol. Asked once
-// per process: without the module OpenSSL's SSL_OP_ENABLE_KTLS costs two failed setsockopt
-// calls (and a module lookup) on every handshake. An unconnected socket is enough to tell:
+// Asked once per process: without the module OpenSSL's SSL_OP_ENABLE_KTLS costs two failed
+// setsockopt calls (and a module lookup) on every handshake. An unconnected socket is enough to tell:
 // an unknown ULP is ENOENT, a known one refuses the unconnected socket with ENOTCONN.
 bool kernel_offers_ktls() {
 #if defined(SSL_OP_ENABLE_KTLS) && defined(__linux__) && defined(TCP_ULP)
@@ -119,6 +116,8 @@ bool kernel_offers_ktls() {
   return false;
 #endif
 }
+
+namespace {
 
 LoopTls* owner_of(SSL* ssl) { return static_cast<LoopTls*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))); }
 

@@ -56,6 +56,11 @@ class TlsServerState {
   std::atomic<std::uint64_t> version_{0};
 };
 
+/// kernel_offers_ktls reports whether the kernel has the TLS upper-layer protocol (kernel
+/// TLS), asked once per process. Without it TLS output is encrypted into TlsStream's own
+/// buffer; with it OpenSSL writes to the socket itself, which kernel TLS requires.
+bool kernel_offers_ktls();
+
 /// LoopTls is one loop's TLS contexts. Loop thread only.
 class LoopTls {
  public:

@@ -37,6 +37,7 @@ bool TlsStream::ktls_send() const noexcept { return false; }
 bool TlsStream::has_pending() const noexcept { return false; }
 ssize_t TlsStream::send_file(int, std::uint64_t, std::size_t) noexcept { return -1; }
 void TlsStream::shutdown() noexcept {}
+TlsStream::Flush TlsStream::flush() noexcept { return Flush::done; }
 
 OutputQueue::Result OutputQueue::write_to(TlsStream&, std::size_t, std::size_t& written) {
   written = 0;

@@ -69,7 +69,13 @@ OutputQueue::Result OutputQueue::write_to(TlsStream& tls, std::size_t budget, st
     if (!staged.empty()) staged = staged.subspan(sent);
     consume_front(sent);
   }
-  return Result::drained;
+  // Drained only when the stream has sent what it encrypted, too.
+  switch (tls.flush()) {
+    case TlsStream::Flush::done: return Result::drained;
+    case TlsStream::Flush::blocked: return Result::blocked;
+    case TlsStream::Flush::failed: return Result::failed;
+  }
+  return Result::failed;
 }
 
 std::size_t OutputQueue::gather(std::span<char> stage, bool ktls) {

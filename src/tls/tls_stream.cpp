@@ -3,10 +3,12 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <memory>
 
 #include "tls/tls_context.hpp"
 
@@ -15,6 +17,9 @@ namespace nethttp::detail {
 namespace {
 constexpr std::string_view kHttp11 = "http/1.1";
 constexpr std::string_view kHttp10 = "http/1.0";
+constexpr std::size_t kBatchBytes = 64 * 1024;   // encrypted per send: four full records
+constexpr std::size_t kRecordBytes = 16 * 1024;  // per send to a client that is not keeping up
+constexpr std::size_t kKeepBytes = 4 * 1024;     // buffer capacity an idle connection keeps
 
 // would_block maps OpenSSL's verdict on a failed call onto read(2)'s: -1 with errno EAGAIN
 // when it waits for the socket, else -1 with errno set for a failure (the caller closes).
@@ -38,10 +43,53 @@ ssize_t would_block_or_fail(SSL* ssl, int rc, bool& failed) noexcept {
 }
 }  // namespace
 
+// StreamBio is the write side of a stream whose output goes through unsent_: OpenSSL's
+// record layer hands it each record, and "flushes" it after each handshake flight, which
+// sends nothing: the stream decides when bytes go to the socket.
+struct StreamBio {
+  static int write(BIO* bio, const char* data, int len) noexcept {
+    BIO_clear_retry_flags(bio);
+    try {
+      static_cast<TlsStream*>(BIO_get_data(bio))->append(data, static_cast<std::size_t>(len));
+    } catch (...) {  // out of memory: OpenSSL fails the call, and the connection closes
+      return -1;
+    }
+    return len;
+  }
+  static long ctrl(BIO*, int cmd, long, void*) noexcept { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+  static int create(BIO* bio) noexcept {
+    BIO_set_init(bio, 1);
+    return 1;
+  }
+  // method is made once per process and lives as long as it.
+  static const BIO_METHOD* method() noexcept {
+    static const std::unique_ptr<BIO_METHOD, decltype(&BIO_meth_free)> m = [] {
+      std::unique_ptr<BIO_METHOD, decltype(&BIO_meth_free)> made(
+          BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "nethttp TLS output"), &BIO_meth_free);
+      if (made && (BIO_meth_set_write(made.get(), write) != 1 || BIO_meth_set_ctrl(made.get(), ctrl) != 1 ||
+                   BIO_meth_set_create(made.get(), create) != 1)) {
+        made.reset();
+      }
+      return made;
+    }();
+    return m.get();
+  }
+};
+
 std::unique_ptr<TlsStream> TlsStream::accept(LoopTls& loop, int fd) {
   SSL* ssl = loop.new_ssl(fd);
   if (!ssl) return nullptr;
-  return std::make_unique<TlsStream>(loop, ssl);
+  auto stream = std::make_unique<TlsStream>(loop, ssl);
+  // Kernel TLS needs OpenSSL writing to the socket itself; otherwise output is ours to send.
+  if (!kernel_offers_ktls()) {
+    const BIO_METHOD* method = StreamBio::method();
+    BIO* out = method ? BIO_new(method) : nullptr;
+    if (!out) return nullptr;
+    BIO_set_data(out, stream.get());
+    SSL_set0_wbio(ssl, out);  // reads stay on the socket BIO
+    stream->fd_ = fd;
+  }
+  return stream;
 }
 
 TlsStream::TlsStream(LoopTls& loop, ssl_st* ssl) noexcept : loop_(loop), ssl_(ssl) {}
@@ -53,18 +101,61 @@ TlsStream::~TlsStream() {
   SSL_free(ssl_);
 }
 
+void TlsStream::append(const char* data, std::size_t n) { unsent_.append(data, n); }
+
+TlsStream::Flush TlsStream::flush() noexcept {
+  while (has_unsent()) {
+    const std::size_t left = unsent_.size() - unsent_from_;
+    const ssize_t n = ::send(fd_, unsent_.data() + unsent_from_, left, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        blocked_ = true;
+        return Flush::blocked;
+      }
+      failed_ = true;
+      return Flush::failed;
+    }
+    unsent_from_ += static_cast<std::size_t>(n);
+    if (static_cast<std::size_t>(n) < left) {  // the socket is full; its writable edge will come
+      blocked_ = true;
+      return Flush::blocked;
+    }
+  }
+  blocked_ = false;
+  unsent_.clear();
+  unsent_from_ = 0;
+  if (unsent_.capacity() > kKeepBytes) std::string().swap(unsent_);
+  return Flush::done;
+}
+
 TlsStream::Handshake TlsStream::handshake() noexcept {
   if (established_) return Handshake::done;
+  if (blocked_) {  // our last flight is still on its way out
+    const Flush f = flush();
+    if (f == Flush::failed) return Handshake::failed;
+    handshake_wants_write_ = f == Flush::blocked;
+    if (handshake_wants_write_) return Handshake::want;
+  }
   ERR_clear_error();
   const int rc = SSL_do_handshake(ssl_);
   if (rc != 1) {
     const int err = SSL_get_error(ssl_, rc);
     handshake_wants_write_ = err == SSL_ERROR_WANT_WRITE;
-    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return Handshake::want;
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+      // The client answers only once it has our flight.
+      const Flush f = flush();
+      if (f == Flush::failed) return Handshake::failed;
+      if (f == Flush::blocked) handshake_wants_write_ = true;
+      return Handshake::want;
+    }
     failed_ = true;
     ERR_clear_error();
+    (void)flush();  // the alert, if OpenSSL wrote one
     return Handshake::failed;
   }
+  // The last flight (TLS 1.3 session tickets; TLS 1.2's Finished) stays in unsent_: the
+  // first response takes it along, or Connection flushes it when there is none yet.
   established_ = true;
   info_.version = SSL_get_version(ssl_);
   info_.cipher = SSL_get_cipher_name(ssl_);
@@ -89,6 +180,7 @@ ssize_t TlsStream::read(char* buf, std::size_t n) noexcept {
 }
 
 ssize_t TlsStream::write(const char* data, std::size_t n) noexcept {
+  if (fd_ >= 0) return write_buffered(data, n);
   ERR_clear_error();
   const int rc = SSL_write(ssl_, data, static_cast<int>(std::min<std::size_t>(n, INT_MAX)));
   if (rc > 0) return rc;
@@ -98,6 +190,39 @@ ssize_t TlsStream::write(const char* data, std::size_t n) noexcept {
     return -1;
   }
   return r;
+}
+
+ssize_t TlsStream::write_buffered(const char* data, std::size_t n) noexcept {
+  if (blocked_) {
+    const Flush f = flush();
+    if (f == Flush::failed) return -1;
+    if (f == Flush::blocked) {
+      errno = EAGAIN;
+      return -1;
+    }
+  }
+  // Partial-write mode makes each SSL_write one record: gather up to a batch, send once.
+  const std::size_t batch = slow_ ? kRecordBytes : kBatchBytes;
+  std::size_t total = 0;
+  while (total < n && unsent_.size() - unsent_from_ < batch) {
+    ERR_clear_error();
+    const int rc = SSL_write(ssl_, data + total, static_cast<int>(std::min<std::size_t>(n - total, INT_MAX)));
+    if (rc <= 0) {
+      if (total > 0) break;
+      const ssize_t r = would_block_or_fail(ssl_, rc, failed_);
+      if (r == 0) {  // the peer's close_notify while writing: it is gone
+        errno = EPIPE;
+        return -1;
+      }
+      return r;
+    }
+    total += static_cast<std::size_t>(rc);
+  }
+  // Taken even if the socket takes only part: the rest waits in unsent_ for the next call.
+  const Flush f = flush();
+  slow_ = f == Flush::blocked;
+  if (f == Flush::failed) return -1;
+  return static_cast<ssize_t>(total);
 }
 
 bool TlsStream::has_pending() const noexcept { return SSL_has_pending(ssl_) == 1; }
@@ -121,6 +246,7 @@ void TlsStream::shutdown() noexcept {
   ERR_clear_error();
   (void)SSL_shutdown(ssl_);  // sends close_notify; not waiting for the peer's
   ERR_clear_error();
+  (void)flush();
 }
 
 }  // namespace nethttp::detail

@@ -5,6 +5,12 @@
 // conventions of the syscall it replaces (bytes, 0 for end of stream, -1 with errno EAGAIN
 // when OpenSSL wants the socket readable or writable, which edge-triggered epoll then
 // reports), so Connection's state machine is the same for both. Loop thread only.
+//
+// Output: unless the kernel does TLS, OpenSSL encrypts into this stream's own buffer
+// (unsent_) and the stream writes it to the socket, so that several records leave in one
+// send: the server's last handshake flight (TLS 1.3 session tickets) goes out with the first
+// response instead of in writes of its own, and a 64 KiB write is one send, not four. Bytes
+// the kernel did not take wait there (has_unsent) and go first at the next write or flush.
 
 #include <sys/types.h>
 
@@ -46,7 +52,15 @@ class TlsStream {
   ssize_t read(char* buf, std::size_t n) noexcept;
   /// write encrypts and sends up to n bytes (at least one record when it returns > 0).
   /// After -1/EAGAIN the next call must start with the same bytes (it may pass more).
+  /// Bytes it returns as written may still wait in has_unsent() when the socket is full.
   ssize_t write(const char* data, std::size_t n) noexcept;
+  /// has_unsent: encrypted bytes wait for the socket (a full socket, or the handshake's
+  /// last flight held back to leave with the first response). flush() sends them.
+  [[nodiscard]] bool has_unsent() const noexcept { return unsent_from_ < unsent_.size(); }
+  enum class Flush { done, blocked, failed };
+  /// flush sends what has_unsent() holds: done (nothing left), blocked (the socket is full:
+  /// wait for writable), failed (errno set; close).
+  Flush flush() noexcept;
   /// ktls_send is true when the kernel encrypts (kernel TLS): then send_file works.
   [[nodiscard]] bool ktls_send() const noexcept;
   /// send_file sends a file range through kernel TLS (SSL_sendfile); only if ktls_send().
@@ -63,8 +77,18 @@ class TlsStream {
   bool sniffed = false;
 
  private:
+  friend struct StreamBio;  // the BIO that appends OpenSSL's output to unsent_
+  /// append takes ciphertext from OpenSSL.
+  void append(const char* data, std::size_t n);
+  ssize_t write_buffered(const char* data, std::size_t n) noexcept;
+
   LoopTls& loop_;
   ssl_st* ssl_;
+  int fd_ = -1;         // the socket, while output goes through unsent_ (-1: OpenSSL writes)
+  std::string unsent_;  // ciphertext not yet taken by the kernel, from unsent_from_ on
+  std::size_t unsent_from_ = 0;
+  bool blocked_ = false;  // the last flush left bytes: the socket is full
+  bool slow_ = false;     // ...after a write: encrypt one record at a time until it drains
   TlsInfo info_;
   std::string server_name_;
   bool established_ = false;

@@ -110,6 +110,21 @@ elif mode == 'resume':  # resume [tls12|-] [RECONNECTIONS]
     print('REUSED', last)
     print('REUSED_COUNT', reused)
     print('BODY', body.decode())
+elif mode == 'tickets':  # TLS 1.3 tickets arrive with no request sent; then one request
+    s = connect(port, name, ctx(ca))
+    s.settimeout(0.05)
+    deadline = time.time() + 5
+    while not (s.session and s.session.has_ticket) and time.time() < deadline:
+        try:
+            s.recv(1)  # processes the tickets; no application data comes
+        except (socket.timeout, ssl.SSLWantReadError):
+            pass
+    print('TICKET', bool(s.session and s.session.has_ticket))
+    s.settimeout(5)
+    s.sendall(b'GET /info HTTP/1.1\r\nHost: a\r\n\r\n')
+    st, body, _ = read_response(s, b'')
+    print('STATUS', st)
+    print('BODY', body.decode())
 elif mode == 'download':  # download PATH MARKER GO: read 256 KiB, mark, wait for GO, read the rest
     path, marker, go = args
     raw = socket.socket()
@@ -361,6 +376,17 @@ TEST_F(TlsTest, SessionResumption) {
     EXPECT_EQ(test::output_field(r.out, "REUSED"), "True") << version;
     EXPECT_NE(test::output_field(r.out, "BODY").find("|resumed=1"), std::string::npos) << r.out;
   }
+}
+
+// The handshake's last flight is held back to leave with the first response; a client that
+// sends no request must get it anyway (the tickets, for TLS 1.3), and then be served.
+TEST_F(TlsTest, TicketsArriveBeforeAnyRequest) {
+  testing::TestServer ts(handler(), tls_config());
+  ProgramResult r = python({"tickets", std::to_string(ts.server().tls_port()), "a.test", ca_->ca().string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(test::output_field(r.out, "TICKET"), "True") << r.out;
+  EXPECT_EQ(test::output_field(r.out, "STATUS"), "200") << r.out;
+  EXPECT_TRUE(test::output_field(r.out, "BODY").starts_with("TLSv1.3|")) << r.out;
 }
 
 TEST_F(TlsTest, SessionCacheWithoutTickets) {
