@@ -192,7 +192,10 @@ void Connection::ensure_exchange() {
 
 void Connection::on_event(const PollEvent& event) {
   if (closed()) return;
-  if (event.readable || event.hangup) readable_ = true;
+  if (event.readable || event.hangup) {
+    readable_ = true;
+    if (tls_) tls_->on_readable();
+  }
   if (event.writable && tls_ && tls_->read_wants_write()) readable_ = true;
   // A handshake waiting for the client gains nothing from a writable edge (one comes right
   // after the socket is registered): resuming it would only read EAGAIN again.
@@ -343,30 +346,6 @@ bool Connection::parse(std::string_view data, bool from_pending) {
 }
 
 bool Connection::tls_handshake() {
-  if (!tls_->sniffed) {
-    // A TLS client starts with a handshake record (0x16). An uppercase letter is an HTTP
-    // method: a plain HTTP client on the TLS port gets nginx's answer in cleartext.
-    unsigned char first = 0;
-    const ssize_t n = peek_byte(first);
-    if (n < 0 && errno == EAGAIN) {
-      readable_ = false;
-      return false;
-    }
-    if (n <= 0) {
-      close_now();
-      return false;
-    }
-    tls_->sniffed = true;
-    if (first != 0x16) {
-      if (first < 'A' || first > 'Z') {
-        close_now();
-        return false;
-      }
-      tls_.reset();  // from here a cleartext connection that answers once and closes
-      respond_error(Error::BadRequest, "plain HTTP request was sent to HTTPS port");
-      return !closed();
-    }
-  }
   switch (tls_->handshake()) {
     case TlsStream::Handshake::want:
       // OpenSSL saw EAGAIN on the socket: the next edge resumes it.
@@ -377,6 +356,18 @@ bool Connection::tls_handshake() {
       }
       return false;
     case TlsStream::Handshake::failed: abort(); return false;
+    case TlsStream::Handshake::plaintext: {
+      // A TLS client starts with a handshake record (0x16). An uppercase letter is an HTTP
+      // method: a plain HTTP client on the TLS port gets nginx's answer in cleartext.
+      const unsigned char first = tls_->first_byte();
+      if (first < 'A' || first > 'Z') {
+        close_now();
+        return false;
+      }
+      tls_.reset();  // from here a cleartext connection that answers once and closes
+      respond_error(Error::BadRequest, "plain HTTP request was sent to HTTPS port");
+      return !closed();
+    }
     case TlsStream::Handshake::done: break;
   }
   // The request may have come with the client's last handshake flight.
@@ -905,6 +896,8 @@ void Connection::start_linger() {
 
 bool Connection::input_waiting() const {
   if (tls_ && tls_->has_pending()) return true;
+  // As for cleartext after a short read: nothing came since (its edge would have said so).
+  if (tls_ && tls_->socket_drained()) return false;
   unsigned char c;
   return peek_byte(c) > 0;
 }

@@ -122,7 +122,10 @@ void UpgradedConn::log_threw(const char* what, const char* message) noexcept {
 
 void UpgradedConn::on_event(const PollEvent& event) {
   if (closed_) return;
-  if (event.readable || event.hangup) readable_ = true;
+  if (event.readable || event.hangup) {
+    readable_ = true;
+    if (tls_) tls_->on_readable();
+  }
   if (event.writable && tls_ && tls_->read_wants_write()) readable_ = true;
   pump();
 }

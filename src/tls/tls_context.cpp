@@ -334,15 +334,11 @@ bool LoopTls::rebuild() {
   return true;
 }
 
-ssl_st* LoopTls::new_ssl(int fd) {
+ssl_st* LoopTls::new_ssl() {
   if ((contexts_.empty() || version_ != state.version()) && !rebuild()) return nullptr;
   ERR_clear_error();
   SSL* ssl = SSL_new(contexts_.front());
   if (!ssl) return nullptr;
-  if (SSL_set_fd(ssl, fd) != 1) {
-    SSL_free(ssl);
-    return nullptr;
-  }
   SSL_set_accept_state(ssl);
   return ssl;
 }

@@ -69,9 +69,10 @@ class LoopTls {
   LoopTls(const LoopTls&) = delete;
   LoopTls& operator=(const LoopTls&) = delete;
 
-  /// new_ssl returns a server-side SSL for socket fd, from the newest certificates
-  /// (rebuilding this loop's contexts first if they were reloaded), or null on failure.
-  ssl_st* new_ssl(int fd);
+  /// new_ssl returns a server-side SSL (its socket not yet attached: TlsStream::accept),
+  /// from the newest certificates (rebuilding this loop's contexts first if they were
+  /// reloaded), or null on failure.
+  ssl_st* new_ssl();
   /// staging is the loop's buffer for coalescing small output and reading file ranges:
   /// four TLS records' worth (64 KiB).
   [[nodiscard]] std::span<char> staging() noexcept { return staging_; }

@@ -43,31 +43,46 @@ ssize_t would_block_or_fail(SSL* ssl, int rc, bool& failed) noexcept {
 }
 }  // namespace
 
-// StreamBio is the write side of a stream whose output goes through unsent_: OpenSSL's
-// record layer hands it each record, and "flushes" it after each handshake flight, which
-// sends nothing: the stream decides when bytes go to the socket.
+// StreamBio carries a stream's records between OpenSSL and the socket (see tls_stream.hpp).
+// OpenSSL "flushes" it after each handshake flight, which sends nothing: the stream decides
+// when bytes go out.
 struct StreamBio {
   static int write(BIO* bio, const char* data, int len) noexcept {
     BIO_clear_retry_flags(bio);
     try {
-      static_cast<TlsStream*>(BIO_get_data(bio))->append(data, static_cast<std::size_t>(len));
+      stream(bio).append(data, static_cast<std::size_t>(len));
     } catch (...) {  // out of memory: OpenSSL fails the call, and the connection closes
       return -1;
     }
     return len;
   }
-  static long ctrl(BIO*, int cmd, long, void*) noexcept { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+  static int read(BIO* bio, char* buf, int len) noexcept {
+    BIO_clear_retry_flags(bio);
+    bool retry = false;
+    const int n = stream(bio).socket_read(buf, len, retry);
+    if (retry) BIO_set_retry_read(bio);
+    if (n == 0) BIO_set_flags(bio, BIO_FLAGS_IN_EOF);  // as OpenSSL's socket BIO marks the peer's FIN
+    return n;
+  }
+  static long ctrl(BIO* bio, int cmd, long, void*) noexcept {
+    switch (cmd) {
+      case BIO_CTRL_FLUSH: return 1;
+      case BIO_CTRL_EOF: return BIO_test_flags(bio, BIO_FLAGS_IN_EOF) != 0 ? 1 : 0;
+      default: return 0;
+    }
+  }
   static int create(BIO* bio) noexcept {
     BIO_set_init(bio, 1);
     return 1;
   }
+  static TlsStream& stream(BIO* bio) noexcept { return *static_cast<TlsStream*>(BIO_get_data(bio)); }
   // method is made once per process and lives as long as it.
   static const BIO_METHOD* method() noexcept {
     static const std::unique_ptr<BIO_METHOD, decltype(&BIO_meth_free)> m = [] {
       std::unique_ptr<BIO_METHOD, decltype(&BIO_meth_free)> made(
-          BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "nethttp TLS output"), &BIO_meth_free);
-      if (made && (BIO_meth_set_write(made.get(), write) != 1 || BIO_meth_set_ctrl(made.get(), ctrl) != 1 ||
-                   BIO_meth_set_create(made.get(), create) != 1)) {
+          BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "nethttp TLS socket"), &BIO_meth_free);
+      if (made && (BIO_meth_set_write(made.get(), write) != 1 || BIO_meth_set_read(made.get(), read) != 1 ||
+                   BIO_meth_set_ctrl(made.get(), ctrl) != 1 || BIO_meth_set_create(made.get(), create) != 1)) {
         made.reset();
       }
       return made;
@@ -76,20 +91,66 @@ struct StreamBio {
   }
 };
 
+std::atomic<bool> openssl_on_socket_for_tests{false};
+
 std::unique_ptr<TlsStream> TlsStream::accept(LoopTls& loop, int fd) {
-  SSL* ssl = loop.new_ssl(fd);
+  SSL* ssl = loop.new_ssl();
   if (!ssl) return nullptr;
-  auto stream = std::make_unique<TlsStream>(loop, ssl);
-  // Kernel TLS needs OpenSSL writing to the socket itself; otherwise output is ours to send.
-  if (!kernel_offers_ktls()) {
-    const BIO_METHOD* method = StreamBio::method();
-    BIO* out = method ? BIO_new(method) : nullptr;
-    if (!out) return nullptr;
-    BIO_set_data(out, stream.get());
-    SSL_set0_wbio(ssl, out);  // reads stay on the socket BIO
-    stream->fd_ = fd;
+  auto stream = std::make_unique<TlsStream>(loop, ssl);  // owns ssl from here
+  stream->fd_ = fd;
+  if (kernel_offers_ktls() || openssl_on_socket_for_tests.load(std::memory_order_relaxed)) {
+    // kernel TLS needs OpenSSL on the socket itself
+    if (SSL_set_fd(ssl, fd) != 1) return nullptr;
+    return stream;
   }
+  const BIO_METHOD* method = StreamBio::method();
+  BIO* io = method ? BIO_new(method) : nullptr;
+  if (!io) return nullptr;
+  BIO_set_data(io, stream.get());
+  SSL_set_bio(ssl, io, io);  // one reference for both directions
+  stream->own_io_ = true;
   return stream;
+}
+
+int TlsStream::socket_read(char* buf, int len, bool& retry) noexcept {
+  if (drained_) {
+    retry = true;
+    return -1;
+  }
+  ssize_t n;
+  do {
+    n = ::read(fd_, buf, static_cast<std::size_t>(len));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    retry = errno == EAGAIN;
+    drained_ = retry;
+    return -1;
+  }
+  if (n < len) drained_ = true;  // short: the socket is empty until its next readable edge
+  if (n > 0 && !sniffed_) {
+    sniffed_ = true;
+    first_byte_ = static_cast<unsigned char>(buf[0]);
+    if (first_byte_ != 0x16) {  // not a handshake record: OpenSSL fails, handshake() says why
+      plaintext_ = true;
+      return -1;
+    }
+  }
+  return static_cast<int>(n);
+}
+
+TlsStream::Handshake TlsStream::sniff() noexcept {
+  // OpenSSL reads the socket itself here (kernel TLS): look at the first byte before it does.
+  unsigned char c = 0;
+  ssize_t n;
+  do {
+    n = ::recv(fd_, &c, 1, MSG_PEEK);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0 && errno == EAGAIN) return Handshake::want;
+  if (n <= 0) return Handshake::failed;
+  sniffed_ = true;
+  first_byte_ = c;
+  plaintext_ = c != 0x16;
+  return plaintext_ ? Handshake::plaintext : Handshake::done;
 }
 
 TlsStream::TlsStream(LoopTls& loop, ssl_st* ssl) noexcept : loop_(loop), ssl_(ssl) {}
@@ -131,6 +192,10 @@ TlsStream::Flush TlsStream::flush() noexcept {
 
 TlsStream::Handshake TlsStream::handshake() noexcept {
   if (established_) return Handshake::done;
+  if (!own_io_ && !sniffed_) {
+    const Handshake h = sniff();
+    if (h != Handshake::done) return h;
+  }
   if (blocked_) {  // our last flight is still on its way out
     const Flush f = flush();
     if (f == Flush::failed) return Handshake::failed;
@@ -151,6 +216,7 @@ TlsStream::Handshake TlsStream::handshake() noexcept {
     }
     failed_ = true;
     ERR_clear_error();
+    if (plaintext_) return Handshake::plaintext;
     (void)flush();  // the alert, if OpenSSL wrote one
     return Handshake::failed;
   }
@@ -180,7 +246,7 @@ ssize_t TlsStream::read(char* buf, std::size_t n) noexcept {
 }
 
 ssize_t TlsStream::write(const char* data, std::size_t n) noexcept {
-  if (fd_ >= 0) return write_buffered(data, n);
+  if (own_io_) return write_buffered(data, n);
   ERR_clear_error();
   const int rc = SSL_write(ssl_, data, static_cast<int>(std::min<std::size_t>(n, INT_MAX)));
   if (rc > 0) return rc;

@@ -6,14 +6,21 @@
 // when OpenSSL wants the socket readable or writable, which edge-triggered epoll then
 // reports), so Connection's state machine is the same for both. Loop thread only.
 //
-// Output: unless the kernel does TLS, OpenSSL encrypts into this stream's own buffer
-// (unsent_) and the stream writes it to the socket, so that several records leave in one
-// send: the server's last handshake flight (TLS 1.3 session tickets) goes out with the first
-// response instead of in writes of its own, and a 64 KiB write is one send, not four. Bytes
-// the kernel did not take wait there (has_unsent) and go first at the next write or flush.
-
+// I/O: unless the kernel does TLS (which needs OpenSSL on the socket itself), OpenSSL talks
+// to the socket through this stream (StreamBio):
+// - Output is encrypted into the stream's own buffer (unsent_) and sent from there, so
+//   several records leave in one send: the server's last handshake flight (TLS 1.3 session
+//   tickets) goes out with the first response instead of in writes of its own, and a 64 KiB
+//   write is one send, not four. Bytes the kernel did not take wait there (has_unsent) and
+//   go first at the next write or flush.
+// - Input: a read that did not fill OpenSSL's buffer emptied the socket, so until the next
+//   readable edge (on_readable) OpenSSL is told to wait without another read(2) that would
+//   only say EAGAIN — what the cleartext path does with a short read.
+// - The first bytes are checked for plaintext HTTP as OpenSSL reads them (Handshake::plaintext),
+//   with no separate peek.
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -27,6 +34,11 @@ namespace nethttp::detail {
 
 class LoopTls;
 
+/// openssl_on_socket_for_tests makes new streams let OpenSSL read and write the socket itself,
+/// as they do only where the kernel offers TLS, so tests here cover that path too. One relaxed
+/// load per accepted TLS connection.
+extern std::atomic<bool> openssl_on_socket_for_tests;
+
 class TlsStream {
  public:
   /// accept makes the stream for an accepted socket, or returns null (out of memory).
@@ -36,10 +48,13 @@ class TlsStream {
   TlsStream(const TlsStream&) = delete;
   TlsStream& operator=(const TlsStream&) = delete;
 
-  enum class Handshake { done, want, failed };
+  enum class Handshake { done, want, failed, plaintext };
   /// handshake advances the handshake: done (then info() is filled), want (wait for the
-  /// socket), failed (a protocol error or the peer left: close).
+  /// socket), failed (a protocol error or the peer left: close), plaintext (the client's
+  /// first byte does not start a TLS handshake record: first_byte() says what it was).
   Handshake handshake() noexcept;
+  /// first_byte is the client's first byte, once handshake() said plaintext.
+  [[nodiscard]] unsigned char first_byte() const noexcept { return first_byte_; }
   [[nodiscard]] bool established() const noexcept { return established_; }
   /// handshake_wants_write: the handshake waits for the socket to take more (not for the
   /// client), so a writable event is worth resuming it for.
@@ -73,18 +88,29 @@ class TlsStream {
   /// read_wants_write: the last read stopped because OpenSSL must write first (a TLS 1.3
   /// KeyUpdate answer into a full socket): the next writable edge resumes reading.
   [[nodiscard]] bool read_wants_write() const noexcept { return read_wants_write_; }
-  /// sniffed: the first bytes were checked for plaintext HTTP (Connection does that).
-  bool sniffed = false;
+  /// on_readable: the socket reported new input (a readable or hang-up edge).
+  void on_readable() noexcept { drained_ = false; }
+  /// socket_drained: the last read emptied the socket and no readable edge came since.
+  [[nodiscard]] bool socket_drained() const noexcept { return drained_; }
 
  private:
-  friend struct StreamBio;  // the BIO that appends OpenSSL's output to unsent_
+  friend struct StreamBio;  // the BIO between OpenSSL and the socket
   /// append takes ciphertext from OpenSSL.
   void append(const char* data, std::size_t n);
+  /// socket_read reads for OpenSSL: read(2)'s result, or -1 with *retry set for "wait".
+  int socket_read(char* buf, int len, bool& retry) noexcept;
+  /// sniff checks the first byte read for a TLS handshake record (socket BIO mode: a peek).
+  Handshake sniff() noexcept;
   ssize_t write_buffered(const char* data, std::size_t n) noexcept;
 
   LoopTls& loop_;
   ssl_st* ssl_;
-  int fd_ = -1;         // the socket, while output goes through unsent_ (-1: OpenSSL writes)
+  int fd_ = -1;
+  bool own_io_ = false;   // OpenSSL talks to the socket through StreamBio (see above)
+  bool drained_ = false;  // the socket had nothing more at the last read
+  bool sniffed_ = false;  // the first byte was checked
+  bool plaintext_ = false;
+  unsigned char first_byte_ = 0;
   std::string unsent_;  // ciphertext not yet taken by the kernel, from unsent_from_ on
   std::size_t unsent_from_ = 0;
   bool blocked_ = false;  // the last flush left bytes: the socket is full

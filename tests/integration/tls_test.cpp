@@ -22,6 +22,7 @@
 #include "support/child_process.hpp"
 #include "support/raw_client.hpp"
 #include "support/tls_certs.hpp"
+#include "tls/tls_stream.hpp"
 
 namespace nethttp {
 namespace {
@@ -303,6 +304,34 @@ TEST_F(TlsTest, FileBodiesAndRanges) {
   // A small file: header and body leave together.
   ProgramResult small = curl(port, "a.test", {url(port, "a.test", "/files/small.txt")});
   EXPECT_EQ(small.out, std::string(1024, 's'));
+}
+
+// Where the kernel offers TLS, OpenSSL reads and writes the socket itself (kernel TLS needs
+// that) instead of going through TlsStream's buffer, and the plaintext check is a peek. This
+// kernel has no TLS module: the test switch runs that path here.
+TEST_F(TlsTest, OpenSslOnTheSocketServesToo) {
+  detail::openssl_on_socket_for_tests = true;
+  struct Restore {
+    ~Restore() { detail::openssl_on_socket_for_tests = false; }
+  } const restore;
+  testing::TestServer ts(handler(), tls_config());
+  const std::uint16_t port = ts.server().tls_port();
+  ProgramResult r = python({"pipeline", std::to_string(port), "a.test", ca_->ca().string()});
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_EQ(test::output_field(r.out, "STATUSES"), "200 200 200");
+  EXPECT_EQ(test::output_field(r.out, "BODY3"), "len=3:abc");
+  const fs::path out = ca_->dir() / "big-socket.out";
+  ProgramResult big = curl(port, "a.test", {"-o", out.string(), url(port, "a.test", "/files/big.bin")});
+  ASSERT_EQ(big.status, 0) << big.err;
+  ProgramResult cmp = run_program("/usr/bin/cmp", {out.string(), (ca_->dir() / "www" / "big.bin").string()});
+  EXPECT_EQ(cmp.status, 0) << cmp.out;
+  ProgramResult tickets = python({"tickets", std::to_string(port), "a.test", ca_->ca().string()});
+  EXPECT_EQ(test::output_field(tickets.out, "TICKET"), "True") << tickets.out << tickets.err;
+  RawClient c(port);
+  c.send("GET /info HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto res = c.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
 }
 
 TEST_F(TlsTest, SniSelectsTheCertificate) {
