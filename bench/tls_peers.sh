@@ -20,8 +20,16 @@
 # spreads over all of them; a cell during which the rest of the box used more than OTHER_MAX
 # % of a core is retried (RETRIES times, within WAIT_MAX s of waiting in all).
 #
+# TOGETHER=1 runs the servers at the same time instead: all start (each pinned to SRV_CPU),
+# and in each round every server gets its client at once (bench/cpu_ab.py --mode concurrent),
+# so all of them see the same machine. On a VM whose speed drifts (the build machine's does,
+# by up to 2x over minutes) the per-round ratios are then steady to a few percent, where
+# sequential rounds disagree by more than the differences measured; absolute figures are
+# higher (the servers share the core), so compare the ratios.
+#
 # Knobs: DUR (5), ROUNDS (2), PEERS ("nginx nethttp"), KEY (ec = ECDSA P-256, or rsa = RSA
-# 2048), SRV_CPU (0), CLI_CPU (1), BASE_PORT (28443), OTHER_MAX (25), RETRIES (0), WAIT_MAX (20).
+# 2048), SRV_CPU (0), CLI_CPU (1), BASE_PORT (28443), OTHER_MAX (25), RETRIES (0), WAIT_MAX (20),
+# TOGETHER (0).
 # On a shared box the "other" load is recorded per cell rather than waited out; set RETRIES and
 # WAIT_MAX higher on a machine that is usually quiet.
 # Output: TLS_PEERS_OUT (default ~/.cache/nethttp-tls-peers)/results-<date>.md, raw output in
@@ -229,6 +237,60 @@ for peer in $PEERS; do
 done
 PORT=$((BASE_PORT - 1))
 port_busy() { ss -Hant "sport = :$1" | grep -q .; }
+dv() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
+report_head() {
+  echo "Host: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), kernel $(uname -r), loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "Certificate: $KEY ($(openssl x509 -in "$CERT" -noout -text | grep -m1 'Public Key Algorithm' | cut -d: -f2 | xargs)), self-signed."
+  echo "Versions: nginx $(dv nginx-core) $(dv nginx), OpenSSL $(openssl version | cut -d' ' -f2), wrk $(dv wrk)."
+  echo
+  echo "Negotiated with a default \`openssl s_client\`:"
+  echo
+  echo -n "$NEGOTIATED" | sed 's/^/    /'
+  echo
+}
+
+if [[ ${TOGETHER:-0} == 1 ]]; then
+  declare -A PID_OF=()
+  stop_all() { local p; for p in "${PID_OF[@]}"; do SPID=$p; stop_peer; done; }
+  trap stop_all EXIT
+  SPECS=()
+  for peer in $RUNNABLE; do
+    PORT=$((PORT + 1)); while port_busy "$PORT"; do PORT=$((PORT + 1)); done
+    if ! start_peer "$peer" "$PORT"; then PROBLEMS+="- $peer: did not start"$'\n'; continue; fi
+    PID_OF[$peer]=$SPID; SPID=
+    log "== $peer (pid ${PID_OF[$peer]}) on :$PORT"
+    p=$(check_peer "$peer" "$PORT"); [[ -z $p ]] || PROBLEMS+="- $peer: $(echo $p)"$'\n'
+    NEGOTIATED+="$peer: $(negotiated "$PORT")"$'\n'
+    timeout "$CELL_TIMEOUT" taskset -c "$CLI_CPU" wrk -t1 -c16 -d1s "https://127.0.0.1:$PORT/static/1k.bin" \
+      >/dev/null 2>&1 || true   # warm-up
+    SPECS+=("$peer=$PORT:${PID_OF[$peer]}")
+  done
+  wait_quiet
+  : >"$RUN/together.txt"
+  for c in hs tls-1k tls-1m; do
+    log "cell $c, all servers at once"
+    python3 "$HERE/cpu_ab.py" --mode concurrent --rounds "$ROUNDS" --dur "$DUR" --client-cpu "$CLI_CPU" "$c" "${SPECS[@]}" |
+      tee -a "$RUN/together.txt" >&2
+  done
+  RES=$OUT/results-$STAMP.md
+  {
+    echo "# TLS beside nginx, servers side by side — $STAMP"
+    echo
+    report_head
+    echo "All servers pinned to core $SRV_CPU at once, clients on core $CLI_CPU, ${DUR}s per cell and round, $ROUNDS rounds."
+    echo "Server CPU (schedstat) per full handshake + 1 request (hs), per 1 KiB (tls-1k) and 1 MiB (tls-1m) response:"
+    echo
+    grep -E '^(hs|tls-1k|tls-1m) ' "$RUN/together.txt" | sed 's/^/    /'
+    echo
+    [[ -n $PROBLEMS ]] && { echo "Problems:"; echo; echo -n "$PROBLEMS"; }
+    echo
+    echo "Rerun: \`TOGETHER=1 DUR=$DUR ROUNDS=$ROUNDS KEY=$KEY bench/tls_peers.sh\` (raw output in $RUN)."
+  } >"$RES"
+  cat "$RES"
+  log "wrote $RES"
+  exit 0
+fi
+
 for round in $(seq "$ROUNDS"); do
   for peer in $RUNNABLE; do
     PORT=$((PORT + 1)); while port_busy "$PORT"; do PORT=$((PORT + 1)); done
@@ -255,19 +317,12 @@ if [[ $(cut -d: -f2- <<<"$NEGOTIATED" | sort -u | grep -c .) -gt 1 ]]; then
 fi
 
 # ---- report -------------------------------------------------------------------
-dv() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
 RES=$OUT/results-$STAMP.md
 {
   echo "# TLS beside nginx — $STAMP"
   echo
-  echo "Host: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), kernel $(uname -r), loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  report_head
   echo "Each server pinned to core $SRV_CPU (one worker); clients on core $CLI_CPU; ${DUR}s per cell, $ROUNDS round(s)."
-  echo "Certificate: $KEY ($(openssl x509 -in "$CERT" -noout -text | grep -m1 'Public Key Algorithm' | cut -d: -f2 | xargs)), self-signed."
-  echo "Versions: nginx $(dv nginx-core) $(dv nginx), OpenSSL $(openssl version | cut -d' ' -f2), wrk $(dv wrk)."
-  echo
-  echo "Negotiated with a default \`openssl s_client\`:"
-  echo
-  echo -n "$NEGOTIATED" | sed 's/^/    /'
   echo
   python3 "$TOOLS" table "$TSV"
   echo
