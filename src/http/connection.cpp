@@ -854,7 +854,8 @@ void Connection::settle() {
     return;
   }
   set_state(ConnState::Idle);
-  if (closed()) return;  // conn_state threw
+  if (closed()) return;              // conn_state threw
+  if (tls_) tls_->release_buffer();  // an idle connection keeps no output memory
   if (deadline_kind_ != DeadlineKind::idle) {
     set_deadline(ctx_.loop.now_ms() + ctx_.config.idle_timeout.count(), DeadlineKind::idle);
   }

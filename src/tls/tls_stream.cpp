@@ -19,7 +19,7 @@ constexpr std::string_view kHttp11 = "http/1.1";
 constexpr std::string_view kHttp10 = "http/1.0";
 constexpr std::size_t kBatchBytes = 64 * 1024;   // encrypted per send: four full records
 constexpr std::size_t kRecordBytes = 16 * 1024;  // per send to a client that is not keeping up
-constexpr std::size_t kKeepBytes = 4 * 1024;     // buffer capacity an idle connection keeps
+constexpr std::size_t kKeepBytes = 4 * 1024;     // buffer kept between sends (freed when idle)
 
 // would_block maps OpenSSL's verdict on a failed call onto read(2)'s: -1 with errno EAGAIN
 // when it waits for the socket, else -1 with errno set for a failure (the caller closes).

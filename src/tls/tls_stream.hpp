@@ -76,6 +76,11 @@ class TlsStream {
   /// flush sends what has_unsent() holds: done (nothing left), blocked (the socket is full:
   /// wait for writable), failed (errno set; close).
   Flush flush() noexcept;
+  /// release_buffer frees the output buffer's memory if nothing waits in it (the connection
+  /// went idle).
+  void release_buffer() noexcept {
+    if (!has_unsent()) std::string().swap(unsent_);
+  }
   /// ktls_send is true when the kernel encrypts (kernel TLS): then send_file works.
   [[nodiscard]] bool ktls_send() const noexcept;
   /// send_file sends a file range through kernel TLS (SSL_sendfile); only if ktls_send().
