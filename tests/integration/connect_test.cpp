@@ -20,6 +20,7 @@
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
 #include "nethttp/upgrade.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/raw_client.hpp"
 
 namespace nethttp {
@@ -35,16 +36,8 @@ using test::read_head;
 class EchoServer {
  public:
   EchoServer() {
-    listener_.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&a), len) != 0 || ::listen(listener_.get(), 4) != 0 ||
-        ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-      throw std::runtime_error("EchoServer: listen");
-    }
-    port_ = ntohs(a.sin_port);
+    listener_ = test::loopback_listener(port_);
+    if (!listener_) throw std::runtime_error("EchoServer: listen");
     thread_ = std::thread([this] {
       UniqueFd c(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
       if (!c) return;
