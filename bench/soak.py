@@ -38,6 +38,10 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench/proc_stats.py, from any cwd
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
+from proc_stats import rss_kib
+
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N_FILES = 400          # more than the open-file cache's 128 entries per loop
 BIG_BYTES = 32 << 20   # the download the abort client walks away from
@@ -60,17 +64,6 @@ def make_root(path):
         chunk = os.urandom(1 << 20)
         for _ in range(BIG_BYTES >> 20):
             f.write(chunk)
-
-
-def rss_kb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def count_fds(pid, root):
@@ -332,7 +325,7 @@ def main():
                 time.sleep(0.05)
         time.sleep(0.3)
         fds_before = count_fds(server.pid, root)
-        samples = []  # (t, rss_kb, cached, other)
+        samples = []  # (t, rss_kib, cached, other)
         stats = Stats()
         stop = threading.Event()
         wrk_out = {}
@@ -340,14 +333,14 @@ def main():
         for fn in (slowloris, idle_flood, unread_pipelines, aborted_downloads, garbage):
             threads.append(threading.Thread(target=fn, args=(port, stop, stats), daemon=True))
         t0 = time.monotonic()
-        samples.append((0.0, rss_kb(server.pid)) + count_fds(server.pid, root))
+        samples.append((0.0, rss_kib(server.pid)) + count_fds(server.pid, root))
         for t in threads:
             t.start()
         while time.monotonic() - t0 < args.duration:
             time.sleep(1.0)
             if server.poll() is not None:
                 break
-            samples.append((time.monotonic() - t0, rss_kb(server.pid)) + count_fds(server.pid, root))
+            samples.append((time.monotonic() - t0, rss_kib(server.pid)) + count_fds(server.pid, root))
         stop.set()
         for t in threads:
             t.join(timeout=15)
@@ -360,7 +353,7 @@ def main():
             fds_after = count_fds(server.pid, root)
             if fds_after[1] <= fds_before[1]:
                 break
-        rss_end = rss_kb(server.pid)
+        rss_end = rss_kib(server.pid)
         served = None
         try:  # a last request proves the server still answers
             with connect(port) as s:

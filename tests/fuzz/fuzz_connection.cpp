@@ -52,6 +52,7 @@
 #include "nethttp/serve_mux.hpp"
 #include "nethttp/server.hpp"
 #include "reactor/event_loop.hpp"
+#include "support/server_hooks.hpp"
 
 namespace {
 
@@ -121,18 +122,6 @@ struct Fixture {
     std::error_code ec;
     fs::remove_all(base, ec);
   }
-};
-
-// Hooks stands in for the Server: ids and the open-connection count.
-class Hooks final : public ServerHooks {
- public:
-  std::uint64_t next_connection_id() noexcept override { return ++ids_; }
-  bool try_open_connection() noexcept override { return true; }
-  void connection_closed() noexcept override { ++closed; }
-  int closed = 0;
-
- private:
-  std::uint64_t ids_ = 0;
 };
 
 // Seen is what the handler saw, request by request, for the checks on the output.
@@ -487,7 +476,7 @@ class Harness {
   Options opts_;
   ServerConfig config_;
   EventLoop loop_;
-  Hooks hooks_;
+  test::FakeServerHooks hooks_;  // ids and the open-connection count
   std::unique_ptr<LoopContext> ctx_;
   int client_ = -1;
   std::uint64_t token_ = 0;

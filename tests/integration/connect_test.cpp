@@ -20,6 +20,7 @@
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
 #include "nethttp/upgrade.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/raw_client.hpp"
 
 namespace nethttp {
@@ -27,49 +28,16 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::RawClient;
-using Clock = std::chrono::steady_clock;
-
-// read_exactly reads n bytes from fd (or fewer at EOF or after 10 s).
-std::string read_exactly(int fd, std::size_t n) {
-  std::string out;
-  char buf[65536];
-  const auto deadline = Clock::now() + 10s;
-  while (out.size() < n && Clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    const ssize_t got = ::recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
-    if (got <= 0) break;
-    out.append(buf, static_cast<std::size_t>(got));
-  }
-  return out;
-}
-
-// read_head reads a response head, up to and including the blank line.
-std::string read_head(int fd) {
-  std::string head;
-  while (head.find("\r\n\r\n") == std::string::npos) {
-    std::string b = read_exactly(fd, 1);
-    if (b.empty()) break;
-    head += b;
-  }
-  return head;
-}
+using test::read_exactly;
+using test::read_head;
 
 // EchoServer is the tunnels' far end: a loopback listener whose one connection gets back
 // what it sends, with "echo:" in front of the first bytes so a test sees they crossed it.
 class EchoServer {
  public:
   EchoServer() {
-    listener_.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&a), len) != 0 || ::listen(listener_.get(), 4) != 0 ||
-        ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-      throw std::runtime_error("EchoServer: listen");
-    }
-    port_ = ntohs(a.sin_port);
+    listener_ = test::loopback_listener(port_);
+    if (!listener_) throw std::runtime_error("EchoServer: listen");
     thread_ = std::thread([this] {
       UniqueFd c(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
       if (!c) return;

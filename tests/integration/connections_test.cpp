@@ -23,38 +23,17 @@
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
 #include "nethttp/upgrade.hpp"
+#include "support/capturing_logger.hpp"
+#include "support/eventually.hpp"
 #include "support/raw_client.hpp"
 
 namespace nethttp {
 namespace {
 
 using namespace std::chrono_literals;
+using test::CapturingLogger;
+using test::eventually;
 using test::RawClient;
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::yield();
-  }
-  return pred();
-}
-
-// CapturingLogger keeps every line the server logs.
-struct CapturingLogger : Logger {
-  std::mutex mu;
-  std::vector<std::string> lines;
-  void log(LogLevel, std::string_view m) override {
-    std::lock_guard lock(mu);
-    lines.emplace_back(m);
-  }
-  bool saw(std::string_view needle) {
-    std::lock_guard lock(mu);
-    return std::any_of(lines.begin(), lines.end(),
-                       [&](const std::string& l) { return l.find(needle) != std::string::npos; });
-  }
-};
 
 TEST(Connections, ConnStateHookSeesTheLifecycle) {
   std::mutex mu;
@@ -215,8 +194,8 @@ TEST(Connections, BlockedLoopIsReported) {
   RawClient c(ts.port());
   c.send("GET /stuck/route HTTP/1.1\r\nHost: t\r\n\r\n");
   bool warned = eventually([&] {
-    std::lock_guard lock(capture->mu);
-    return std::any_of(capture->lines.begin(), capture->lines.end(), [](const std::string& l) {
+    const std::vector<std::string> lines = capture->lines();
+    return std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
       return l.find("blocked") != std::string::npos && l.find("GET /stuck/route") != std::string::npos;
     });
   });

@@ -19,6 +19,7 @@
 #include "nethttp/file_server.hpp"
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
+#include "support/eventually.hpp"
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
 
@@ -27,17 +28,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using test::eventually;
 using test::RawClient;
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
 
 // open_fds counts this process's descriptors (the server under test runs in it).
 std::size_t open_fds() {

@@ -136,6 +136,39 @@ struct Hub {
   }
 };
 
+// stream_per_client is the fan-out tests' handler: "/ping" answers "pong", and "/events/N"
+// starts the stream of client N with options, whichever loop and order it arrives in,
+// keeping it in hub and in by_client[N] (under hub.mu).
+Handler stream_per_client(Hub& hub, std::vector<std::shared_ptr<EventStream>>& by_client, EventStreamOptions options) {
+  return [&hub, &by_client, options](ResponseWriter& w, Request& r) {
+    if (r.path() == "/ping") {
+      w.write("pong");
+      return;
+    }
+    std::size_t n = 0;
+    std::string_view p = r.path().substr(std::string_view("/events/").size());
+    std::from_chars(p.data(), p.data() + p.size(), n);
+    auto s = EventStream::start(w, r, options);
+    std::lock_guard lock(hub.mu);
+    by_client.at(n) = s;
+    hub.streams.push_back(std::move(s));
+  };
+}
+
+// connect_clients opens n clients, client i asking for /events/i; clients 0..stalled-1 get
+// an 8 KiB receive buffer (set before connect, so the TCP window is small too): they are the
+// ones that will never read.
+std::vector<std::unique_ptr<RawClient>> connect_clients(std::uint16_t port, int n, int stalled) {
+  std::vector<std::unique_ptr<RawClient>> conns;
+  for (int i = 0; i < n; ++i) {
+    const bool stall = i < stalled;
+    conns.push_back(std::make_unique<RawClient>(
+        port, test::RawClientOptions{.timeout = 10s, .receive_buffer = stall ? 8 * 1024 : 0}));
+    conns.back()->send("GET /events/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n");
+  }
+  return conns;
+}
+
 TEST(EventStreamFormat, FieldsAndMultiLineData) {
   EXPECT_EQ(format_event({.data = "one\ntwo\r\nthree\rfour", .event = "tick", .id = "7", .retry = 1500ms}),
             "id: 7\nevent: tick\nretry: 1500\ndata: one\ndata: two\ndata: three\ndata: four\n\n");
@@ -266,32 +299,11 @@ TEST(EventStream, ThousandClientsHundredNeverRead) {
   config.write_timeout = 60s;  // the stalled clients stay connected for the whole test
   Hub hub;
   std::vector<std::shared_ptr<EventStream>> by_client(static_cast<std::size_t>(clients));  // under hub.mu
-  testing::TestServer ts(
-      [&](ResponseWriter& w, Request& r) {
-        if (r.path() == "/ping") {
-          w.write("pong");
-          return;
-        }
-        // "/events/N": the stream of client N, whichever loop and order it arrives in.
-        std::size_t n = 0;
-        std::string_view p = r.path().substr(std::string_view("/events/").size());
-        std::from_chars(p.data(), p.data() + p.size(), n);
-        auto s = EventStream::start(w, r, {.heartbeat = 0ms});
-        std::lock_guard lock(hub.mu);
-        by_client.at(n) = s;
-        hub.streams.push_back(std::move(s));
-      },
-      config);
+  testing::TestServer ts(stream_per_client(hub, by_client, {.heartbeat = 0ms}), config);
   ASSERT_EQ(test::get(ts.port(), "/ping").body, "pong");
   const std::size_t baseline = test::rss_bytes();
 
-  std::vector<std::unique_ptr<RawClient>> conns;
-  for (int i = 0; i < clients; ++i) {
-    const bool stall = i < stalled;
-    conns.push_back(std::make_unique<RawClient>(
-        ts.port(), test::RawClientOptions{.timeout = 10s, .receive_buffer = stall ? 8 * 1024 : 0}));
-    conns.back()->send("GET /events/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n");
-  }
+  const std::vector<std::unique_ptr<RawClient>> conns = connect_clients(ts.port(), clients, stalled);
   ASSERT_TRUE(hub.wait_size(static_cast<std::size_t>(clients)));
 
   // The active clients, read by one thread with epoll.
@@ -427,31 +439,11 @@ FanOutResult fan_out_to_non_readers(SlowReaderPolicy policy, int readers, int no
   config.write_timeout = 1s;
   Hub hub;
   std::vector<std::shared_ptr<EventStream>> by_client(static_cast<std::size_t>(readers + non_readers));  // hub.mu
-  testing::TestServer ts(
-      [&](ResponseWriter& w, Request& r) {
-        if (r.path() == "/ping") {
-          w.write("pong");
-          return;
-        }
-        std::size_t n = 0;
-        std::string_view p = r.path().substr(std::string_view("/events/").size());
-        std::from_chars(p.data(), p.data() + p.size(), n);
-        auto s = EventStream::start(w, r, {.heartbeat = 0ms, .slow_reader = policy});
-        std::lock_guard lock(hub.mu);
-        by_client.at(n) = s;
-        hub.streams.push_back(std::move(s));
-      },
-      config);
+  testing::TestServer ts(stream_per_client(hub, by_client, {.heartbeat = 0ms, .slow_reader = policy}), config);
   FanOutResult out;
   const std::size_t baseline = test::rss_bytes();
   // Clients 0..non_readers-1 never read.
-  std::vector<std::unique_ptr<RawClient>> conns;
-  for (int i = 0; i < readers + non_readers; ++i) {
-    const bool stall = i < non_readers;
-    conns.push_back(std::make_unique<RawClient>(
-        ts.port(), test::RawClientOptions{.timeout = 10s, .receive_buffer = stall ? 8 * 1024 : 0}));
-    conns.back()->send("GET /events/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n");
-  }
+  const std::vector<std::unique_ptr<RawClient>> conns = connect_clients(ts.port(), readers + non_readers, non_readers);
   EXPECT_TRUE(hub.wait_size(static_cast<std::size_t>(readers + non_readers)));
   auto stream = [&](int i) {
     std::lock_guard lock(hub.mu);

@@ -20,6 +20,7 @@
 #include "nethttp/deploy.hpp"
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
 
@@ -68,17 +69,8 @@ std::string get_over_unix(const std::string& path, const std::string& target) {
 
 // tcp_listener makes a listening socket on 127.0.0.1 (port 0) the way another program would.
 UniqueFd tcp_listener(std::uint16_t& port, bool listening = true) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in in{};
-  in.sin_family = AF_INET;
-  in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::bind(fd.get(), reinterpret_cast<sockaddr*>(&in), sizeof in), 0);
-  if (listening) {
-    EXPECT_EQ(::listen(fd.get(), 16), 0);
-  }
-  socklen_t len = sizeof in;
-  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&in), &len);
-  port = ntohs(in.sin_port);
+  UniqueFd fd = test::loopback_listener(port, listening);
+  EXPECT_TRUE(fd) << "bind or listen on 127.0.0.1:0 failed";
   return fd;
 }
 

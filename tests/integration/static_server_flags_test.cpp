@@ -2,11 +2,8 @@
 // error line on stderr and a non-zero exit; a good start serves the site, /healthz,
 // /readyz and /metrics, and SIGTERM shuts it down cleanly with exit status 0.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +13,7 @@
 
 #include "nethttp/unique_fd.hpp"
 #include "support/child_process.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/raw_client.hpp"
 #include "support/static_server.hpp"
 #include "support/temp_dir.hpp"
@@ -72,15 +70,10 @@ TEST_F(StaticServerProcess, RootThatIsAFile) {
 
 TEST_F(StaticServerProcess, BusyPort) {
   // Hold a port without SO_REUSEPORT, so the server's bind must fail.
-  UniqueFd holder(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(holder.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(::listen(holder.get(), 1), 0);
-  socklen_t len = sizeof a;
-  ::getsockname(holder.get(), reinterpret_cast<sockaddr*>(&a), &len);
-  std::string listen = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  std::uint16_t port = 0;
+  UniqueFd holder = test::loopback_listener(port);
+  ASSERT_TRUE(holder);
+  std::string listen = "127.0.0.1:" + std::to_string(port);
   test::ChildProcess c(kBinary, {"--listen", listen, "--access-log", "off"});
   EXPECT_NE(c.wait_exit(), 0);
   EXPECT_EQ(lines(c.err()), 1u) << c.err();

@@ -23,16 +23,9 @@
 #include "nethttp/serve_mux.hpp"
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
+#include "support/process_memory.hpp"
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define NETHTTP_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define NETHTTP_TEST_SANITIZED 1
-#endif
-#endif
 
 namespace nethttp {
 namespace {
@@ -41,11 +34,7 @@ using namespace std::chrono_literals;
 using test::RawClient;
 
 // kBigUpload is the size of the flat-memory uploads: 2 GiB, 64 MiB under sanitizers.
-#ifdef NETHTTP_TEST_SANITIZED
-constexpr std::uint64_t kBigUpload = 64ull << 20;
-#else
-constexpr std::uint64_t kBigUpload = 2ull << 30;
-#endif
+constexpr std::uint64_t kBigUpload = test::kSanitized ? (64ull << 20) : (2ull << 30);
 
 // The generated body repeats a pseudo-random block of a prime length, so any loss,
 // duplication or reordering shows, and both ends work with memcpy/memcmp-speed slices.
@@ -89,15 +78,8 @@ void fill_pattern(std::string& buf, std::uint64_t offset, std::size_t n) {
   }
 }
 
-// vm_rss_kib reads this process's resident set size (the server runs in it).
-long vm_rss_kib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
+// vm_rss_kib is this process's resident set size in KiB (the server runs in it).
+long vm_rss_kib() { return static_cast<long>(test::rss_bytes() / 1024); }
 
 // Upload is one loop-thread consumer: it checks every byte against the pattern, then
 // answers "<bytes> <ok|bad>" (or the error's name) when the body ends.
@@ -562,10 +544,9 @@ void big_upload(bool chunked) {
   std::printf("[ streamed %s upload: %llu MiB in %.2f s (%.0f MB/s), server RSS growth %ld KiB ]\n",
               chunked ? "chunked" : "Content-Length", static_cast<unsigned long long>(kBigUpload >> 20), secs,
               static_cast<double>(kBigUpload) / 1e6 / secs, growth);
-#ifndef NETHTTP_TEST_SANITIZED
-  // Not under sanitizers: ASan's quarantine keeps every freed chunk resident on purpose.
-  EXPECT_LT(growth, 4 * 1024) << "RSS grew by " << growth << " KiB";
-#endif
+  if (!test::kSanitized) {  // ASan's quarantine keeps every freed chunk resident on purpose
+    EXPECT_LT(growth, 4 * 1024) << "RSS grew by " << growth << " KiB";
+  }
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   EXPECT_EQ(static_cast<std::uint64_t>(in.tellg()), kBigUpload);
 }

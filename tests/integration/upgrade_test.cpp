@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,36 +26,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::RawClient;
+using test::read_exactly;
+using test::read_head;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kUpgradeRequest =
     "GET /echo HTTP/1.1\r\nHost: t\r\nConnection: keep-alive, Upgrade\r\nUpgrade: echo/1\r\n\r\n";
-
-// read_exactly reads n bytes (or fails at the client's timeout).
-std::string read_exactly(RawClient& c, std::size_t n) {
-  std::string out;
-  char buf[65536];
-  const auto deadline = Clock::now() + 10s;
-  while (out.size() < n && Clock::now() < deadline) {
-    pollfd p{c.fd(), POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    ssize_t got = ::recv(c.fd(), buf, std::min(sizeof buf, n - out.size()), 0);
-    if (got <= 0) break;
-    out.append(buf, static_cast<std::size_t>(got));
-  }
-  return out;
-}
-
-// read_head reads the response head, up to and including the blank line.
-std::string read_head(RawClient& c) {
-  std::string head;
-  while (head.find("\r\n\r\n") == std::string::npos) {
-    std::string b = read_exactly(c, 1);
-    if (b.empty()) break;
-    head += b;
-  }
-  return head;
-}
 
 // start_echo echoes what arrives; while the echo is congested it stops reading (no on_data),
 // so the client's sends block instead of the server's memory growing.
@@ -92,15 +67,15 @@ TEST(Upgrade, HandsOverTheBytesAlreadyRead) {
   testing::TestServer ts(echo_handler());
   RawClient c(ts.port());
   c.send(std::string(kUpgradeRequest) + "hello, extra bytes");  // one write: request and more
-  const std::string head = read_head(c);
+  const std::string head = read_head(c.fd());
   EXPECT_EQ(head.rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u) << head;
   EXPECT_NE(head.find("Upgrade: echo/1\r\n"), std::string::npos) << head;
   EXPECT_NE(head.find("Connection: Upgrade\r\n"), std::string::npos) << head;
   EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
   EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
-  EXPECT_EQ(read_exactly(c, 18), "hello, extra bytes");
+  EXPECT_EQ(read_exactly(c.fd(), 18), "hello, extra bytes");
   c.send("and more");
-  EXPECT_EQ(read_exactly(c, 8), "and more");
+  EXPECT_EQ(read_exactly(c.fd(), 8), "and more");
   EXPECT_EQ(ts.server().stats().total().connections_open, 0u) << "the server forgot the connection";
 }
 
@@ -108,14 +83,14 @@ TEST(Upgrade, EchoesManyMegabytesWithBackpressure) {
   testing::TestServer ts(echo_handler());
   RawClient c(ts.port(), {.timeout = 10s});
   c.send(kUpgradeRequest);
-  ASSERT_NE(read_head(c).find("101"), std::string::npos);
+  ASSERT_NE(read_head(c.fd()).find("101"), std::string::npos);
   const std::size_t total = 8 * 1024 * 1024;
   std::string sent;
   sent.reserve(total);
   for (std::size_t i = 0; sent.size() < total; ++i) sent += std::to_string(i) + ",";
   sent.resize(total);
   std::thread writer([&] { c.send(sent); });
-  const std::string echoed = read_exactly(c, total);
+  const std::string echoed = read_exactly(c.fd(), total);
   writer.join();
   EXPECT_EQ(echoed.size(), total);
   EXPECT_TRUE(echoed == sent);
@@ -128,7 +103,7 @@ TEST(Upgrade, DetachedDescriptorWorksAfterTheServerForgetsIt) {
   });
   RawClient c(ts.port());
   c.send(std::string(kUpgradeRequest) + "early");
-  EXPECT_NE(read_head(c).find("HTTP/1.1 101"), std::string::npos);
+  EXPECT_NE(read_head(c.fd()).find("HTTP/1.1 101"), std::string::npos);
   auto fut = taken.get_future();
   ASSERT_EQ(fut.wait_for(5s), std::future_status::ready);
   HijackedConnection h = fut.get();
@@ -140,7 +115,7 @@ TEST(Upgrade, DetachedDescriptorWorksAfterTheServerForgetsIt) {
   const int flags = ::fcntl(h.fd.get(), F_GETFL);
   ASSERT_EQ(::fcntl(h.fd.get(), F_SETFL, flags & ~O_NONBLOCK), 0);
   ASSERT_EQ(::send(h.fd.get(), "mine now", 8, MSG_NOSIGNAL), 8);
-  EXPECT_EQ(read_exactly(c, 8), "mine now");
+  EXPECT_EQ(read_exactly(c.fd(), 8), "mine now");
   c.send("ping");
   char buf[4];
   ASSERT_EQ(::recv(h.fd.get(), buf, 4, MSG_WAITALL), 4);
@@ -155,9 +130,9 @@ TEST(Upgrade, ShutdownClosesUpgradedStreams) {
   RawClient a(ts.port()), b(ts.port());
   for (RawClient* c : {&a, &b}) {
     c->send(kUpgradeRequest);
-    ASSERT_NE(read_head(*c).find("101"), std::string::npos);
+    ASSERT_NE(read_head(c->fd()).find("101"), std::string::npos);
     c->send("x");
-    ASSERT_EQ(read_exactly(*c, 1), "x");
+    ASSERT_EQ(read_exactly(c->fd(), 1), "x");
   }
   const auto start = Clock::now();
   EXPECT_TRUE(ts.server().shutdown(5s)) << "upgraded streams must not hold up the drain";
@@ -173,7 +148,7 @@ TEST(Upgrade, PeerCloseRunsOnClose) {
   {
     RawClient c(ts.port());
     c.send(kUpgradeRequest);
-    ASSERT_NE(read_head(c).find("101"), std::string::npos);
+    ASSERT_NE(read_head(c.fd()).find("101"), std::string::npos);
   }
   const auto deadline = Clock::now() + 5s;
   while (closes.load() == 0 && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
@@ -224,7 +199,7 @@ TEST(Upgrade, ThrowingCallbacksAreLoggedAndCloseOnlyTheirStream) {
   for (std::string_view path : {"/echo", "/odd"}) {
     RawClient c(ts.port());
     c.send("GET " + std::string(path) + " HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: echo/1\r\n\r\n");
-    ASSERT_NE(read_head(c).find("101"), std::string::npos);
+    ASSERT_NE(read_head(c.fd()).find("101"), std::string::npos);
     c.send("xyz");
     EXPECT_TRUE(c.wait_closed()) << path;
   }

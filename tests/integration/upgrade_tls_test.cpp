@@ -14,22 +14,14 @@
 #include "nethttp/tls.hpp"
 #include "nethttp/upgrade.hpp"
 #include "support/child_process.hpp"
+#include "support/process_memory.hpp"
 #include "support/tls_certs.hpp"
 
 namespace nethttp {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr std::size_t kEchoBytes = 2 * 1024 * 1024;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr std::size_t kEchoBytes = 2 * 1024 * 1024;
-#else
-constexpr std::size_t kEchoBytes = 8 * 1024 * 1024;
-#endif
-#else
-constexpr std::size_t kEchoBytes = 8 * 1024 * 1024;
-#endif
+// kEchoBytes is what each client streams through the echo: 8 MiB, 2 MiB under sanitizers.
+constexpr std::size_t kEchoBytes = test::kSanitized ? 2 * 1024 * 1024 : 8 * 1024 * 1024;
 
 // upgrade_client.py MODE PORT CA TOTAL: sends the upgrade (or CONNECT) request and 18 more
 // bytes in one write (one TLS record), prints the status line and those bytes echoed, then

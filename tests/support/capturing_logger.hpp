@@ -14,14 +14,20 @@ namespace nethttp::test {
 /// CapturingLogger keeps every line logged through it. Thread-safe.
 class CapturingLogger final : public Logger {
  public:
-  void log(LogLevel, std::string_view message) override {
+  void log(LogLevel level, std::string_view message) override {
     std::lock_guard lock(mu_);
+    levels_.push_back(level);
     lines_.emplace_back(message);
   }
   /// lines is a copy of everything logged so far.
   [[nodiscard]] std::vector<std::string> lines() const {
     std::lock_guard lock(mu_);
     return lines_;
+  }
+  /// levels is the level of each line in lines(), in the same order.
+  [[nodiscard]] std::vector<LogLevel> levels() const {
+    std::lock_guard lock(mu_);
+    return levels_;
   }
   /// saw reports whether a line containing needle was logged.
   [[nodiscard]] bool saw(std::string_view needle) const {
@@ -33,6 +39,7 @@ class CapturingLogger final : public Logger {
  private:
   mutable std::mutex mu_;
   std::vector<std::string> lines_;
+  std::vector<LogLevel> levels_;
 };
 
 }  // namespace nethttp::test

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -192,6 +193,30 @@ ParsedResponse get(std::uint16_t port, std::string_view target, std::string_view
   auto r = roundtrip(port, req);
   if (!r) throw std::runtime_error("RawClient: connection closed without a response");
   return std::move(*r);
+}
+
+std::string read_exactly(int fd, std::size_t n) {
+  std::string out;
+  char buf[65536];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (out.size() < n && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    const ssize_t got = ::recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
+    if (got <= 0) break;
+    out.append(buf, static_cast<std::size_t>(got));
+  }
+  return out;
+}
+
+std::string read_head(int fd) {
+  std::string head;
+  while (head.find("\r\n\r\n") == std::string::npos) {
+    std::string b = read_exactly(fd, 1);
+    if (b.empty()) break;
+    head += b;
+  }
+  return head;
 }
 
 }  // namespace nethttp::test

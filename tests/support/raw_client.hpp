@@ -86,4 +86,13 @@ ParsedResponse request(std::uint16_t port, std::string_view method, std::string_
 /// each line ending in \r\n) on a fresh connection and reads the response.
 ParsedResponse get(std::uint16_t port, std::string_view target, std::string_view extra_headers = {});
 
+/// read_exactly reads n bytes from the socket fd, or fewer if the peer closes or 10 s pass;
+/// it never throws, so a test compares what came. It reads fd itself: bytes a RawClient on
+/// fd has already buffered are not seen (use it before that client reads, or instead).
+std::string read_exactly(int fd, std::size_t n);
+
+/// read_head reads a response head from fd (read_exactly a byte at a time, so nothing past
+/// it is consumed), up to and including the blank line, or what came before EOF or timeout.
+std::string read_head(int fd);
+
 }  // namespace nethttp::test

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "nethttp/testing.hpp"
+#include "support/capturing_logger.hpp"
 
 namespace nethttp {
 namespace {
@@ -342,22 +343,7 @@ TEST(Offload, FullQueueAnswers503AtOnce) {
   EXPECT_EQ(second->body(), "/queued");
 }
 
-// CapturingLogger keeps what is logged, for assertions.
-class CapturingLogger final : public Logger {
- public:
-  void log(LogLevel, std::string_view m) override {
-    std::lock_guard lock(mu_);
-    lines_.emplace_back(m);
-  }
-  std::vector<std::string> lines() const {
-    std::lock_guard lock(mu_);
-    return lines_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::string> lines_;
-};
+using test::CapturingLogger;
 
 TEST(Offload, HandlerExceptionBecomes500AndIsLogged) {
   auto logger = std::make_shared<CapturingLogger>();

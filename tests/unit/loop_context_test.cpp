@@ -18,23 +18,11 @@
 #include "nethttp/server_config.hpp"
 #include "nethttp/unique_fd.hpp"
 #include "reactor/event_loop.hpp"
+#include "support/server_hooks.hpp"
 #include "support/temp_dir.hpp"
 
 namespace nethttp::detail {
 namespace {
-
-// Hooks stands in for the Server: the caller of add_connection has counted the connection
-// server-wide (try_open_connection), and closing it must give that back exactly once.
-class Hooks final : public ServerHooks {
- public:
-  std::uint64_t next_connection_id() noexcept override { return ++ids_; }
-  bool try_open_connection() noexcept override { return true; }
-  void connection_closed() noexcept override { ++closed; }
-  int closed = 0;
-
- private:
-  std::uint64_t ids_ = 0;
-};
 
 class LoopContextTest : public ::testing::Test {
  protected:
@@ -47,7 +35,9 @@ class LoopContextTest : public ::testing::Test {
   ServerConfig config_;
   Handler handler_ = not_found();
   EventLoop loop_;
-  Hooks hooks_;
+  // The caller of add_connection has counted the connection server-wide
+  // (try_open_connection), and closing it must give that back exactly once.
+  test::FakeServerHooks hooks_;
   std::unique_ptr<LoopContext> ctx_;
 };
 

@@ -3,38 +3,18 @@
 
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <stdexcept>
 
 #include "nethttp/middleware.hpp"
 #include "nethttp/testing.hpp"
+#include "support/capturing_logger.hpp"
 
 namespace nethttp {
 namespace {
 
 using namespace std::chrono_literals;
 
-class CapturingLogger final : public Logger {
- public:
-  void log(LogLevel level, std::string_view m) override {
-    std::lock_guard lock(mu_);
-    levels_.push_back(level);
-    lines_.emplace_back(m);
-  }
-  std::vector<std::string> lines() const {
-    std::lock_guard lock(mu_);
-    return lines_;
-  }
-  std::vector<LogLevel> levels() const {
-    std::lock_guard lock(mu_);
-    return levels_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::string> lines_;
-  std::vector<LogLevel> levels_;
-};
+using test::CapturingLogger;
 
 TEST(Recovery, ExceptionBeforeAnyOutputBecomes500AndIsLogged) {
   auto logger = std::make_shared<CapturingLogger>();

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "support/small_paths.hpp"
+
 namespace nethttp::detail {
 namespace {
 
@@ -360,19 +362,7 @@ TEST(Pattern, RelationshipsAgreeWithMatching) {
       "/",        "/{$}",       "/a",     "/b",           "/{x}",          "/a/",          "/{x}/",       "/a/{$}",
       "/{x}/{$}", "/a/b",       "/a/{y}", "/{x}/b",       "/{x}/{y}",      "/a/{r...}",    "/{x}/{r...}", "/a/b/",
       "/a/{y}/",  "/{x}/b/{$}", "/a/b/c", "/{x}/{y}/{z}", "/a/{y}/{r...}", "/{x}/a/{r...}"};
-  std::vector<std::string> paths{"/"};
-  std::vector<std::string> frontier{""};
-  for (int depth = 0; depth < 3; ++depth) {
-    std::vector<std::string> next;
-    for (const std::string& p : frontier) {
-      for (std::string_view seg : {"a", "b", "c"}) next.push_back(p + "/" + std::string(seg));
-    }
-    for (const std::string& p : next) {
-      paths.push_back(p);
-      paths.push_back(p + "/");
-    }
-    frontier = std::move(next);
-  }
+  const std::vector<std::string> paths = test::small_paths();
   for (std::string_view s1 : patterns) {
     for (std::string_view s2 : patterns) {
       Pattern p1 = pat(s1), p2 = pat(s2);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "router/pattern.hpp"
+#include "support/small_paths.hpp"
 
 namespace nethttp::detail {
 namespace {
@@ -198,19 +199,7 @@ TEST(RoutingTree, AgreesWithBruteForcePrecedence) {
   }
   ASSERT_GE(t.routes.size(), 20u);
   ASSERT_GE(skipped, 3u);
-  std::vector<std::string> paths{"/"};
-  std::vector<std::string> frontier{""};
-  for (int depth = 0; depth < 3; ++depth) {
-    std::vector<std::string> next;
-    for (const std::string& p : frontier) {
-      for (std::string_view seg : {"a", "b", "c"}) next.push_back(p + "/" + std::string(seg));
-    }
-    for (const std::string& p : next) {
-      paths.push_back(p);
-      paths.push_back(p + "/");
-    }
-    frontier = std::move(next);
-  }
+  const std::vector<std::string> paths = test::small_paths();
   auto method_ok = [](const Pattern& p, std::string_view m) {
     return p.method.empty() || p.method == m || (p.method == "GET" && m == "HEAD");
   };
