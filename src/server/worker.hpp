@@ -72,7 +72,8 @@ class Worker final : public IoHandler {
   bool accepting_ = false;
   std::int64_t last_emfile_log_ms_ = 0;
   unsigned next_handoff_ = 0;
-  std::uint64_t turn_ = 1;  // loop turns so far, counted in after_events
+  std::uint64_t turn_ = 2;  // loop turns, counted in after_events (from 2: no listener starts
+                            // out "ready on the turn before")
 };
 
 }  // namespace nethttp::detail
