@@ -5,6 +5,7 @@
                         [--cases 900:0,900:100] [--rounds 3] [--duration 10]
                         [--event-bytes 8192] [--interval-ms 50] [--high-water BYTES]
                         [--rcvbuf 4096] [--fill 25] [--nice N] [--json FILE]
+                        [--server-sndbuf BYTES] [--server-rcvbuf BYTES]
 
 Each case READERS:NONREADERS starts a fresh nethttp-bench-server pinned to core 0
 (taskset -c 0, one loop) with its SSE feed on (sse_feed.hpp): one event of --event-bytes
@@ -29,6 +30,11 @@ Phases, all bounded in time:
   measure  --duration seconds with every non-reader held at the bound: reader latency
            (p50/p99/max), events missed by readers (gaps in seq: must be 0), server CPU
            (utime+stime from /proc/PID/stat) and this client's CPU
+
+--server-sndbuf / --server-rcvbuf pass --sndbuf / --rcvbuf to the server
+(ServerConfig::send_buffer_bytes / receive_buffer_bytes; 0, the default, passes nothing
+and leaves the kernel's autotuning): with --server-sndbuf 65536 a non-reader's kernel send
+buffer is capped at 128 KiB (the kernel doubles the value) instead of autotuning to ~3 MiB.
 
 Server RSS (VmRSS from /proc/PID/status) is taken once the clients are connected, sampled
 through both phases for the peak, and at the end. Cases run interleaved round by round
@@ -115,6 +121,10 @@ def run_case(args, readers_n, nonreaders_n, root):
            "--write-timeout-ms", "120000"]
     if args.high_water:
         cmd += ["--output-high-water", str(args.high_water)]
+    if args.server_sndbuf:
+        cmd += ["--sndbuf", str(args.server_sndbuf)]
+    if args.server_rcvbuf:
+        cmd += ["--rcvbuf", str(args.server_rcvbuf)]
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     socks = []
     try:
@@ -271,6 +281,10 @@ def main():
     p.add_argument("--interval-ms", type=int, default=50)
     p.add_argument("--high-water", type=int, default=0, help="server output_high_water (0: its default)")
     p.add_argument("--rcvbuf", type=int, default=4096, help="non-readers' SO_RCVBUF")
+    p.add_argument("--server-sndbuf", type=int, default=0,
+                   help="server's --sndbuf: SO_SNDBUF of its connections (0: kernel autotuning)")
+    p.add_argument("--server-rcvbuf", type=int, default=0,
+                   help="server's --rcvbuf: SO_RCVBUF of its connections (0: kernel autotuning)")
     p.add_argument("--fill", type=float, default=25.0,
                    help="seconds of the fill phase (long enough for the non-readers to fall behind)")
     p.add_argument("--json", help="write every run's results here")
@@ -315,7 +329,8 @@ def main():
             json.dump(results, f, indent=1)
 
     print(f"\nsummary: median [min-max] over {args.rounds} rounds; events of {args.event_bytes} B every "
-          f"{args.interval_ms} ms; non-readers' SO_RCVBUF {args.rcvbuf}")
+          f"{args.interval_ms} ms; non-readers' SO_RCVBUF {args.rcvbuf}; server SO_SNDBUF "
+          f"{args.server_sndbuf or 'autotuned'}, SO_RCVBUF {args.server_rcvbuf or 'autotuned'}")
     print("| clients | non-readers | fill p50 ms | fill p99 ms | held p50 ms | held p99 ms | held max ms "
           "| server RSS start / peak MiB | server CPU | streams behind |")
     print("|---|---|---|---|---|---|---|---|---|---|")

@@ -14,6 +14,7 @@
 //   --sse-event-bytes N (4096)  --sse-interval-ms N (50)  --sse-slow-reader drop|close (drop)
 // GET /events subscribes to the feed, GET /sse-stats reports its counters (sse_feed.hpp).
 //   --output-high-water N and --write-timeout-ms N set those ServerConfig fields.
+//   --sndbuf BYTES and --rcvbuf BYTES set send_buffer_bytes and receive_buffer_bytes.
 
 #include <cstdio>
 #include <memory>
@@ -34,7 +35,8 @@ int usage(int code) {
       "usage: nethttp-bench-server --listen HOST:PORT --root DIR [--threads N]\n"
       "                            [--tls-cert FILE --tls-key FILE]  (serve --listen over TLS)\n"
       "                            [--sse-event-bytes N] [--sse-interval-ms N] [--sse-slow-reader drop|close]\n"
-      "                            [--output-high-water BYTES] [--write-timeout-ms N]\n");
+      "                            [--output-high-water BYTES] [--write-timeout-ms N]\n"
+      "                            [--sndbuf BYTES] [--rcvbuf BYTES]\n");
   return code;
 }
 
@@ -78,6 +80,10 @@ int main(int argc, char** argv) {
       config.output_high_water = std::stoul(value);
     } else if (arg == "--write-timeout-ms") {
       config.write_timeout = std::chrono::milliseconds(std::stoul(value));
+    } else if (arg == "--sndbuf") {
+      config.send_buffer_bytes = std::stoi(value);  // listen() refuses sizes out of range
+    } else if (arg == "--rcvbuf") {
+      config.receive_buffer_bytes = std::stoi(value);
     } else {
       std::fprintf(stderr, "nethttp-bench-server: unknown flag \"%s\"\n", argv[i - 1]);
       return usage(2);

@@ -38,13 +38,24 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& flags, nethttp::Ser
   set.add_number("--drain-delay",
                  "ms to keep serving after SIGTERM/SIGINT with /readyz answering 503, before the drain (default 0)",
                  flags.drain_delay_ms, 0u, 600'000u);
+  constexpr auto kMaxBuffer = static_cast<unsigned>(nethttp::kMaxSocketBufferBytes);
+  set.add_number("--sndbuf",
+                 "kernel send buffer per TCP connection, bytes (SO_SNDBUF; default 0: autotuned); 65536 bounds what "
+                 "a client that stops reading pins, but slows downloads over high-latency links",
+                 flags.sndbuf, 0u, kMaxBuffer);
+  set.add_number("--rcvbuf", "kernel receive buffer per TCP connection, bytes (SO_RCVBUF; default 0: autotuned)",
+                 flags.rcvbuf, 0u, kMaxBuffer);
   set.add_string("--config", "FILE",
                  "settings re-read on SIGHUP: \"cache-control = VALUE\", \"log-level = debug|info|warn|error\"",
                  flags.config_file);
   set.add_string("--pid-file", "FILE", "write the process id there once listening (the new one after SIGUSR2)",
                  flags.pid_file);
   std::optional<int> result = set.parse(argc, argv);
-  if (!result) config.drain_delay = std::chrono::milliseconds(flags.drain_delay_ms);
+  if (!result) {
+    config.drain_delay = std::chrono::milliseconds(flags.drain_delay_ms);
+    config.send_buffer_bytes = static_cast<int>(flags.sndbuf);
+    config.receive_buffer_bytes = static_cast<int>(flags.rcvbuf);
+  }
   flags.https_redirect = set.https_redirect();
   return result;
 }

@@ -9,7 +9,8 @@
 namespace static_server {
 
 /// Flags are nethttp-static's own flags; --listen, --threads, --listen-tls, --tls-cert and
-/// --tls-key go into the ServerConfig.
+/// --tls-key go into the ServerConfig, and parse_flags() copies --drain-delay, --sndbuf and
+/// --rcvbuf there too.
 struct Flags {
   std::string root;                   ///< empty: the bundled site
   std::string access_log = "stdout";  ///< "off", "stdout" or a file path
@@ -22,6 +23,8 @@ struct Flags {
   std::string config_file;      ///< --config: reloadable settings, re-read on SIGHUP
   std::string pid_file;
   bool https_redirect = false;  ///< --https-redirect (the TLS flags go into the ServerConfig)
+  unsigned sndbuf = 0;          ///< --sndbuf: ServerConfig::send_buffer_bytes
+  unsigned rcvbuf = 0;          ///< --rcvbuf: ServerConfig::receive_buffer_bytes
 };
 
 /// parse_flags reads argv into flags and config, the way examples::FlagSet::parse does: it

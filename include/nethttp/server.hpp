@@ -63,17 +63,20 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   /// listen binds and listens on config.listen. Errors: address in use, permission, bad
-  /// address (std::errc::invalid_argument). With config.listen_tls it first loads the
-  /// certificates: a failure is logged with the reason (the file, OpenSSL's message) and
-  /// returned as TlsErrc::BadCertificate; a build without TLS returns
-  /// TlsErrc::NotAvailable.
+  /// address (std::errc::invalid_argument), send_buffer_bytes or receive_buffer_bytes out of
+  /// range (std::errc::invalid_argument, logged with the field's name). With
+  /// config.listen_tls it first loads the certificates: a failure is logged with the reason
+  /// (the file, OpenSSL's message) and returned as TlsErrc::BadCertificate; a build without
+  /// TLS returns TlsErrc::NotAvailable.
   std::error_code listen();
   /// listen_on adds an already-listening stream socket (TCP or Unix) to serve, taking
   /// ownership of it (Go: Server.Serve(listener)): one inherited from systemd or a parent
   /// process (see listeners_from_environment in deploy.hpp), or one made by the caller. Call
   /// it before listen()/serve(); config.listen is still bound too unless it is "". Makes fd
-  /// non-blocking and close-on-exec. Errors: not a socket (ENOTSOCK), not a listening stream
-  /// socket (invalid_argument), after listen() (operation_canceled).
+  /// non-blocking and close-on-exec; listen() gives a TCP one config.send_buffer_bytes and
+  /// receive_buffer_bytes when they are set (else it keeps the sizes it came with). Errors:
+  /// not a socket (ENOTSOCK), not a listening stream socket (invalid_argument), after
+  /// listen() (operation_canceled).
   std::error_code listen_on(UniqueFd fd);
   /// share_listeners returns close-on-exec duplicates of every listening socket, for handing
   /// them to another process (a hot upgrade, see deploy.hpp). From then on the Unix socket

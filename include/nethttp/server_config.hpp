@@ -41,6 +41,10 @@ struct ConnInfo {
 /// status and size once it is finished.
 using ResponseObserver = std::function<void(const Request&, const ResponseStats&)>;
 
+/// kMaxSocketBufferBytes is the largest ServerConfig::send_buffer_bytes and
+/// receive_buffer_bytes (512 MiB): Linux doubles the value, and the double must fit an int.
+inline constexpr int kMaxSocketBufferBytes = 512 * 1024 * 1024;
+
 /// ServerConfig configures a Server. Unlike Go, every timeout and limit has a safe non-zero
 /// default, so a Server with a default config is not open to slowloris or memory exhaustion.
 ///
@@ -86,6 +90,30 @@ struct ServerConfig {
   /// reuse_port gives every loop its own SO_REUSEPORT listening socket, so the kernel spreads
   /// connections across loops. When off (or unsupported), loop 0 accepts and hands out.
   bool reuse_port = true;
+  /// send_buffer_bytes, if non-zero, is the kernel send buffer (SO_SNDBUF) of every accepted
+  /// TCP connection (nginx's `listen ... sndbuf=`, Go's SetWriteBuffer); 0, the default,
+  /// leaves the kernel's (tcp_wmem autotuning). It is set once on each listening socket, the
+  /// ones listen() binds and the ones given to listen_on(), and accepted connections inherit
+  /// it (Linux, BSD): no call per connection. Linux caps the value at net.core.wmem_max,
+  /// doubles it for its own bookkeeping (getsockopt reports the double) and stops
+  /// autotuning those connections' send buffers. Good for many slow or idle streaming
+  /// clients (server-sent events, long polls): a client that stops reading makes Linux grow
+  /// its send buffer up to tcp_wmem's maximum (4 MiB by default), kernel memory outside the
+  /// process's RSS; a cap such as 64 KiB bounds that. The price is throughput on links with
+  /// a large bandwidth-delay product: a connection has at most about this much in flight,
+  /// so a large download over a high-latency link slows to about value / round-trip time.
+  /// Unix socket listeners are left alone (Linux gives accepted Unix connections the default
+  /// whatever the listener has). From 0 to kMaxSocketBufferBytes; listen() fails with
+  /// std::errc::invalid_argument (and logs which field) otherwise.
+  int send_buffer_bytes = 0;
+  /// receive_buffer_bytes, if non-zero, is the kernel receive buffer (SO_RCVBUF) of every
+  /// accepted TCP connection (nginx's `listen ... rcvbuf=`, Go's SetReadBuffer); 0, the
+  /// default, leaves the kernel's (tcp_rmem autotuning). Applied, inherited, doubled, capped
+  /// (net.core.rmem_max) and validated like send_buffer_bytes, it also fixes the TCP window
+  /// the server advertises: smaller bounds what a client can push before the server reads
+  /// (large uploads from far away slow down), larger gives fast uploads room without waiting
+  /// for autotuning.
+  int receive_buffer_bytes = 0;
 
   /// read_header_timeout bounds the time from a connection's start (or its first byte
   /// after an idle keep-alive period) until the request header is complete: 408 and close.

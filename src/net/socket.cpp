@@ -148,8 +148,26 @@ std::error_code listen_tcp(const SocketAddress& addr, const ListenOptions& optio
     }
   }
   if (::bind(fd.get(), addr.get(), addr.length) != 0) return last_error();
+  if (auto ec = set_socket_buffers(fd.get(), options.buffers)) return ec;
   if (::listen(fd.get(), options.backlog) != 0) return last_error();
   out = std::move(fd);
+  return {};
+}
+
+std::error_code set_socket_buffers(int fd, const SocketBuffers& buffers) {
+  if (buffers.send == 0 && buffers.receive == 0) return {};
+  if (buffers.send < 0 || buffers.receive < 0) {
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  SocketAddress local;
+  if (auto ec = local_address(fd, local)) return ec;
+  if (local.family() == AF_UNIX) return {};  // accepted Unix connections do not inherit them
+  if (buffers.send != 0 && ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffers.send, sizeof buffers.send) != 0) {
+    return last_error();
+  }
+  if (buffers.receive != 0 && ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffers.receive, sizeof buffers.receive) != 0) {
+    return last_error();
+  }
   return {};
 }
 

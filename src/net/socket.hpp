@@ -36,9 +36,26 @@ void format_address(const sockaddr* sa, std::string& out);
 /// Host names are resolved with getaddrinfo (blocking; startup only).
 std::error_code resolve_listen_address(std::string_view spec, std::vector<SocketAddress>& out);
 
+/// SocketBuffers are the SO_SNDBUF and SO_RCVBUF sizes for a listening socket to pass on to
+/// the connections it accepts (ServerConfig::send_buffer_bytes, receive_buffer_bytes); 0
+/// leaves the kernel's default.
+struct SocketBuffers {
+  int send = 0;
+  int receive = 0;
+};
+
+/// set_socket_buffers sets the non-zero sizes of buffers on fd (SO_SNDBUF, SO_RCVBUF). On a
+/// listening TCP socket they pass to every connection it accepts from then on (Linux and BSD
+/// copy them when the connection is created). A Unix domain socket is left alone, since
+/// Linux does not pass them on there. A negative size is invalid_argument (the caller checks
+/// the upper bound, nethttp::kMaxSocketBufferBytes); other errors are getsockname's and
+/// setsockopt's.
+std::error_code set_socket_buffers(int fd, const SocketBuffers& buffers);
+
 struct ListenOptions {
   int backlog = 4096;
   bool reuse_port = false;
+  SocketBuffers buffers;  ///< set before listen(2), so the first connection already has them
 };
 
 /// listen_tcp creates a non-blocking, close-on-exec listening socket bound to addr.

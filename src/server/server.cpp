@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "net/socket.hpp"
 #include "server/server_impl.hpp"
@@ -77,7 +78,7 @@ std::error_code ServerImpl::bind_address(const std::string& spec, std::vector<Pe
   for (unsigned i = 0; i < count; ++i) {
     PendingListener l;
     l.hand_out = !config_.reuse_port;
-    if (auto ec = detail::listen_tcp(addr, {config_.backlog, config_.reuse_port}, l.fd)) return ec;
+    if (auto ec = detail::listen_tcp(addr, {config_.backlog, config_.reuse_port, buffers()}, l.fd)) return ec;
     if (i == 0) {
       // With port 0 the kernel picks; the other loops' sockets must join that same port.
       detail::SocketAddress bound;
@@ -97,6 +98,7 @@ std::error_code ServerImpl::listen() {
   std::lock_guard lock(mu_);
   if (listened_) return {};
   if (shutting_down_) return std::make_error_code(std::errc::operation_canceled);
+  if (auto ec = check_buffers()) return ec;
   if (!config_.listen_tls.empty() && !tls_) {
     // Certificates first: a bad file fails listen() before anything is bound.
     if (auto ec = setup_tls()) return ec;
@@ -115,6 +117,15 @@ std::error_code ServerImpl::listen() {
     }
     for (std::size_t j = before; j < all.size(); ++j) all[j].tls = i >= cleartext_specs;
   }
+  for (auto& l : adopted_) {
+    // An inherited socket may have sizes of its own (systemd's SendBuffer=); the config's win.
+    if (auto ec = detail::set_socket_buffers(l.fd.get(), buffers())) {
+      logger_->log(LogLevel::Error,
+                   "listen: cannot set the buffer sizes of a socket given to listen_on(): " + ec.message());
+      for (auto& b : all) b.file.remove_if_ours();
+      return ec;
+    }
+  }
   for (auto& l : adopted_) all.push_back(std::move(l));
   adopted_.clear();
   if (all.empty()) return std::make_error_code(std::errc::destination_address_required);
@@ -131,6 +142,19 @@ std::error_code ServerImpl::listen() {
   for (const auto& l : all) listener_fds_.push_back(l.fd.get());
   listeners_ = std::move(all);
   listened_ = true;
+  return {};
+}
+
+std::error_code ServerImpl::check_buffers() {
+  for (const auto& [name, bytes] :
+       {std::pair<const char*, int>{"send_buffer_bytes", config_.send_buffer_bytes},
+        std::pair<const char*, int>{"receive_buffer_bytes", config_.receive_buffer_bytes}}) {
+    if (bytes < 0 || bytes > kMaxSocketBufferBytes) {
+      logger_->log(LogLevel::Error, std::string("listen: ServerConfig::") + name + " is " + std::to_string(bytes) +
+                                        ": want 0 (the kernel's default) to " + std::to_string(kMaxSocketBufferBytes));
+      return std::make_error_code(std::errc::invalid_argument);
+    }
+  }
   return {};
 }
 

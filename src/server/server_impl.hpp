@@ -57,6 +57,11 @@ class ServerImpl final : public detail::ServerHooks {
   void watchdog_main(const std::stop_token& stop);
   /// setup_tls loads the certificates for listen_tls (caller holds mu_).
   std::error_code setup_tls();
+  /// check_buffers logs and refuses (invalid_argument) socket buffer sizes out of range.
+  std::error_code check_buffers();
+  [[nodiscard]] detail::SocketBuffers buffers() const noexcept {
+    return {config_.send_buffer_bytes, config_.receive_buffer_bytes};
+  }
 
   ServerConfig config_;
   Handler handler_;
