@@ -199,6 +199,7 @@ class Connection final : public ParserEvents {
   bool peer_eof_ = false;               // the client sent FIN
   bool in_ready_list_ = false;          // queued in ctx_.ready_writers for more write budget
   bool answered_early_ = false;         // check_continue refused the body with its own response
+  bool announced_ = false;              // conn_state was told New (see notify_state)
   bool writable_idle_ = false;          // the last on_writable() callback wrote nothing...
   std::uint64_t writable_idle_at_ = 0;  // ...when the response's bytes_written() was this
 };
