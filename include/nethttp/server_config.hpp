@@ -175,6 +175,8 @@ struct ServerConfig {
   /// logger receives server messages; null means default_logger().
   std::shared_ptr<Logger> logger;
   /// conn_state, if set, is called on the owning loop thread at each connection state change.
+  /// A connection is reported New first and Closed last; one the server accepted but could
+  /// not start (its loop's poller refused the socket) is not reported at all.
   std::function<void(const ConnInfo&, ConnState)> conn_state;
   /// check_continue, if set, is called for requests with `Expect: 100-continue` before the
   /// body is read. If it writes a response, that is the answer and the body is never read

@@ -77,7 +77,8 @@ struct HijackedConnection {
 /// after defer()), before anything was written, and write nothing more to w. Returns false,
 /// doing nothing, when r is not an upgrade request (is_upgrade_request) or w cannot switch
 /// protocols (already written, deferred, or not a server connection such as a
-/// ResponseRecorder); the handler then answers normally (426 Upgrade Required, say).
+/// ResponseRecorder); the handler then answers normally (426 Upgrade Required, say), and
+/// the request is an ordinary HTTP/1.1 one: the connection goes on to the next request.
 /// Over TLS (r.tls() set) the stream goes on through the connection's TLS session: on_data
 /// receives decrypted bytes (those the client sent in the same record as the request
 /// first), write() encrypts, close() sends close_notify before the FIN.

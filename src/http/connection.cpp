@@ -172,7 +172,10 @@ void Connection::set_state(ConnState s) {
 }
 
 void Connection::notify_state(ConnState s) {
-  if (!ctx_.config.conn_state) return;
+  // A connection that failed to start (start() returns false before New) reports nothing,
+  // not a Closed without a New (ServerConfig::conn_state).
+  if (s == ConnState::New) announced_ = true;
+  if (!ctx_.config.conn_state || !announced_) return;
   guarded("conn_state", [&] { ctx_.config.conn_state(ConnInfo{id_, remote_, ctx_.index}, s); });
 }
 

@@ -211,6 +211,7 @@ class Connection final : public ParserEvents {
   bool in_ready_list_ = false;          // queued in ctx_.ready_writers for more write budget
   bool watching_writes_ = false;        // write interest registered (see watch_writes)
   bool answered_early_ = false;         // check_continue refused the body with its own response
+  bool announced_ = false;              // conn_state was told New (see notify_state)
   bool writable_idle_ = false;          // the last on_writable() callback wrote nothing...
   std::uint64_t writable_idle_at_ = 0;  // ...when the response's bytes_written() was this
 };

@@ -277,7 +277,7 @@ RequestParser::Status RequestParser::run_llhttp(std::string_view data, std::size
     if (at_headers_) return Status::headers;
     if (!in_message_ && headers_done_) return Status::complete;
     // A pause without a completed message: the upgrade pause llhttp makes after a CONNECT
-    // (or Upgrade) request, should anything be parsed after one.
+    // request, should anything be parsed after one (next_message).
     error_ = Error::BadRequest;
     return Status::error;
   }
@@ -302,9 +302,15 @@ void RequestParser::next_message() noexcept {
   chunks_.reset();
   headers_done_ = false;
   method_done_ = false;
-  if (llhttp_get_errno(&parser_) == HPE_PAUSED_UPGRADE) {
-    // Upgrade requests are answered as plain HTTP/1.1 (we implement no upgrades), so the
-    // bytes after them are the next request: start the parser afresh.
+  if (upgrade_) {
+    // llhttp ends a request with "Connection: upgrade" and "Upgrade" as if another protocol
+    // followed: right after the pause on_message_complete asks for comes a second one
+    // (HPE_PAUSED_UPGRADE), which llhttp_resume cannot lift. When the handler takes the
+    // connection (accept_upgrade, hijack) the parser is not used again; otherwise the request
+    // was answered as plain HTTP/1.1 and what follows is the next request (as Go does it):
+    // start llhttp afresh. Not after a CONNECT, whose content llhttp never reads: what
+    // follows one is tunnel data, which the upgrade pause turns away (run_llhttp).
+    upgrade_ = false;
     llhttp_reset(&parser_);
   } else {
     llhttp_resume(&parser_);
@@ -399,6 +405,9 @@ Error RequestParser::validate_headers() {
     if (!valid_authority_form(scratch_->target)) return reject("malformed CONNECT target");
     r.set_authority_target(scratch_->target);
   } else {
+    // Without serve_connect no CONNECT reaches a handler, whatever its target (llhttp would
+    // not read the content of one, nor parse on after it).
+    if (std::string_view(scratch_->method) == "CONNECT") return reject("CONNECT not served");
     if (has_control(scratch_->target)) return reject("control character in request target");
     if (!r.set_target(scratch_->target)) return reject("malformed request target");
   }
@@ -529,6 +538,7 @@ int RequestParser::on_message_complete(llhttp_t* p) {
   RequestParser& s = self(p);
   s.in_message_ = false;
   s.keep_alive_ = llhttp_should_keep_alive(p) != 0;
+  s.upgrade_ = p->upgrade != 0 && p->method != HTTP_CONNECT;  // see next_message
   return HPE_PAUSED;
 }
 

@@ -153,6 +153,7 @@ class RequestParser {
   bool method_done_ = false;  // the method is read and llhttp has its stand-in
   bool stream_ = false;       // the current body streams
   bool at_headers_ = false;   // paused at the end of a streamed request's header block
+  bool upgrade_ = false;      // the request asked for an Upgrade (not CONNECT): see next_message
 };
 
 }  // namespace nethttp::detail

@@ -171,6 +171,18 @@ TEST(Connect, WithoutOptInIsABadRequestAndNoHandlerRuns) {
   EXPECT_EQ(res->status, 400);
   EXPECT_TRUE(c.wait_closed());
   EXPECT_EQ(served.load(), 0);
+  // Whatever the target or framing; and what follows is never read as a request.
+  for (std::string_view head :
+       {"CONNECT /a HTTP/1.1\r\nHost: t\r\n\r\n", "CONNECT /a HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc",
+        "CONNECT /a HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n"}) {
+    RawClient o(ts.port());
+    o.send(std::string(head) + "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto refused = o.read_response();
+    ASSERT_TRUE(refused) << head;
+    EXPECT_EQ(refused->status, 400) << head;
+    EXPECT_TRUE(o.wait_closed()) << head;
+  }
+  EXPECT_EQ(served.load(), 0);
 }
 
 TEST(Connect, OptInTunnelOnTheLoopCarriesTheBytesReadWithTheRequest) {

@@ -10,15 +10,19 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "nethttp/server.hpp"
 #include "nethttp/testing.hpp"
 #include "support/capturing_logger.hpp"
+#include "support/child_process.hpp"
 #include "support/raw_client.hpp"
 
 namespace nethttp {
@@ -162,6 +166,115 @@ TEST(Upgrade, PlainRequestIsAnsweredNormally) {
   // Upgrade without "Connection: upgrade" is not an upgrade request either.
   auto res2 = test::get(ts.port(), "/echo", "Upgrade: echo/1\r\n");
   EXPECT_EQ(res2.status, 426);
+}
+
+// An Upgrade the handler does not take (no accept_upgrade or hijack) is an ordinary
+// HTTP/1.1 request: the connection stays open for the next ones, as in Go. This is what
+// `curl --http2 http://...` and websocket probes meet.
+
+// plain_or_echo answers "METHOD path body" (with the Upgrade it was offered), except on
+// /echo, which upgrades to echo/1.
+Handler plain_or_echo() {
+  return [echo = echo_handler()](ResponseWriter& w, Request& r) {
+    if (r.path() == "/echo") {
+      echo.serve(w, r);
+      return;
+    }
+    w.write(std::string(r.method()) + " " + std::string(r.path()) + " " + std::string(r.body()) + " [" +
+            std::string(r.header("Upgrade")) + "]");
+  };
+}
+
+std::string upgrade_request(std::string_view path, std::string_view more_headers = {}, std::string_view body = {}) {
+  return "POST " + std::string(path) + " HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: foo\r\n" +
+         std::string(more_headers) + "\r\n" + std::string(body);
+}
+
+TEST(Upgrade, NotTakenIsAPlainRequestAndTheConnectionGoesOn) {
+  testing::TestServer ts(plain_or_echo());
+  RawClient c(ts.port());
+  // In separate writes: the next request after the answer.
+  c.send(upgrade_request("/a"));
+  auto first = c.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "POST /a  [foo]");
+  EXPECT_EQ(first->header("Connection"), "");
+  EXPECT_EQ(first->header("Upgrade"), "");
+  c.send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto second = c.read_response();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->body, "GET /b  []");
+  // Pipelined in one write, with bodies (Content-Length, chunked) on the upgrade requests.
+  c.send(upgrade_request("/c", "Content-Length: 5\r\n", "hello") +
+         upgrade_request("/d", "Transfer-Encoding: chunked\r\n", "3\r\nabc\r\n0\r\n\r\n") +
+         "GET /e HTTP/1.1\r\nHost: t\r\n\r\n");
+  for (std::string_view want : {"POST /c hello [foo]", "POST /d abc [foo]", "GET /e  []"}) {
+    auto res = c.read_response();
+    ASSERT_TRUE(res) << want;
+    EXPECT_EQ(res->status, 200) << want;
+    EXPECT_EQ(res->body, want);
+  }
+  // An upgrade the handler does take still works on the same connection, with the bytes
+  // sent past it (read past RawClient's buffer, which holds nothing now).
+  c.send(std::string(kUpgradeRequest) + "ping");
+  EXPECT_EQ(read_head(c).rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u);
+  EXPECT_EQ(read_exactly(c, 4), "ping");
+}
+
+TEST(Upgrade, H2cUpgradeLikeCurlsIsAnsweredOverHttp11) {
+  testing::TestServer ts(plain_or_echo());
+  RawClient c(ts.port());
+  const std::string h2c =
+      "GET /a HTTP/1.1\r\nHost: t\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n"
+      "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n";
+  c.send(h2c + h2c);
+  for (int i = 0; i < 2; ++i) {
+    auto res = c.read_response();
+    ASSERT_TRUE(res) << i;
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->version, "HTTP/1.1");
+    EXPECT_EQ(res->body, "GET /a  [h2c]");
+  }
+  c.send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto last = c.read_response();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->body, "GET /b  []");
+}
+
+// find_curl returns curl's path on PATH, or "".
+std::string find_curl() {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path != nullptr ? path : "/usr/bin:/bin";
+  while (!rest.empty()) {
+    const std::size_t colon = rest.find(':');
+    const std::string candidate = std::string(rest.substr(0, colon)) + "/curl";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+  }
+  return {};
+}
+
+TEST(Upgrade, CurlHttp2OverCleartextFallsBackToHttp11OnOneConnection) {
+  const std::string curl = find_curl();
+  if (curl.empty()) GTEST_SKIP() << "curl not installed";
+  std::mutex mu;
+  std::vector<std::string> peers;  // the client address of each request
+  testing::TestServer ts([&](ResponseWriter& w, Request& r) {
+    {
+      std::lock_guard lock(mu);
+      peers.emplace_back(r.remote_addr());
+    }
+    w.write(std::string(r.path()) + " [" + std::string(r.header("Upgrade")) + "]\n");
+  });
+  test::ChildProcess c(curl, {"-sS", "--http2", "-w", "%{http_code} %{http_version} %{num_connects}\\n",
+                              ts.url() + "/a", ts.url() + "/b"});
+  EXPECT_EQ(c.wait_exit(), 0) << c.err();
+  EXPECT_EQ(c.out(), "/a [h2c]\n200 1.1 1\n/b [h2c]\n200 1.1 0\n") << "the second transfer reused the connection";
+  std::lock_guard lock(mu);
+  ASSERT_EQ(peers.size(), 2u);
+  EXPECT_EQ(peers[0], peers[1]);
 }
 
 TEST(Upgrade, WriteHeader101WithoutAcceptUpgradeIsA500) {

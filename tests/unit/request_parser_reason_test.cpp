@@ -48,6 +48,8 @@ TEST(RequestParserReason, NamesTheHeaderCheckThatFailed) {
            Case{"GET / HTTP/1.1\r\n\r\n", Error::BadRequest, "missing required Host header"},
            Case{"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", Error::BadRequest, "too many Host headers"},
            Case{"GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadRequest, "malformed request target"},
+           Case{"CONNECT /a HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadRequest, "CONNECT not served"},
+           Case{"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", Error::BadRequest, "CONNECT not served"},
            Case{"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
                 Error::UnsupportedTransferEncoding, ""},
        }) {

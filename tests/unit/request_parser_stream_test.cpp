@@ -122,5 +122,26 @@ TEST(RequestParserStream, ChunkedBodyCrossingTheLimit) {
   }
 }
 
+TEST(RequestParserStream, StreamedBodyOfAnUpgradeRequestIsFollowedByTheNextRequest) {
+  // An Upgrade the handler does not take leaves an ordinary request (RequestParser's
+  // UpgradeRequestsAreOrdinaryRequestsAtEverySplit): a streamed body too.
+  const std::string upgrade = "Connection: Upgrade\r\nUpgrade: foo\r\n";
+  const std::string input = "POST /stream HTTP/1.1\r\nHost: a\r\n" + upgrade + "Content-Length: 5\r\n\r\nhello" +
+                            "POST /stream HTTP/1.1\r\nHost: a\r\n" + upgrade +
+                            "Transfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n" +
+                            "GET /next HTTP/1.1\r\nHost: a\r\n\r\n";
+  for (std::size_t step = 1; step <= input.size(); ++step) {
+    SCOPED_TRACE("step " + std::to_string(step));
+    const Result r = run(input, step);
+    ASSERT_EQ(r.error, Error::Ok);
+    ASSERT_EQ(r.paths.size(), 3u);
+    EXPECT_EQ(r.bodies[0], "hello");
+    EXPECT_TRUE(r.streamed[0]);
+    EXPECT_EQ(r.bodies[1], "hi");
+    EXPECT_TRUE(r.streamed[1]);
+    EXPECT_EQ(r.paths[2], "/next");
+  }
+}
+
 }  // namespace
 }  // namespace nethttp::detail

@@ -414,5 +414,95 @@ TEST(RequestParser, AbsoluteFormWithoutPathIsTheRoot) {
   });
 }
 
+// An Upgrade the handler does not take (no accept_upgrade or hijack) leaves an ordinary
+// request, answered as HTTP/1.1: its body is read and the connection goes on (Go ignores
+// such an Upgrade too; `curl --http2` sends one and carries on over HTTP/1.1). llhttp stops
+// after one as if another protocol followed, which next_message undoes.
+TEST(RequestParser, UpgradeRequestsAreOrdinaryRequestsAtEverySplit) {
+  const std::string upgrade = "Connection: Upgrade\r\nUpgrade: foo\r\n";
+  struct Case {
+    std::string request;
+    std::string_view body;
+  };
+  for (const Case& c : {
+           Case{"GET /u HTTP/1.1\r\nHost: h\r\n" + upgrade + "\r\n", ""},
+           // What curl --http2 sends over cleartext:
+           Case{"GET /u HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n",
+                ""},
+           Case{"POST /u HTTP/1.1\r\nHost: h\r\n" + upgrade + "Content-Length: 5\r\n\r\nhello", "hello"},
+           Case{"POST /u HTTP/1.1\r\nHost: h\r\n" + upgrade +
+                    "Transfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+                "abcde"},
+           Case{"GET /u HTTP/1.0\r\nConnection: keep-alive, Upgrade\r\nUpgrade: foo\r\n\r\n", ""},
+       }) {
+    // Twice (one upgrade request after another), then a plain request.
+    const std::string input = c.request + c.request + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
+    SCOPED_TRACE(input);
+    every_split(input, [&](const Outcome& o) {
+      ASSERT_EQ(o.error, Error::Ok);
+      ASSERT_EQ(o.requests.size(), 3u);
+      for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(o.requests[i].path(), "/u");
+        EXPECT_EQ(o.requests[i].body(), c.body);
+        EXPECT_FALSE(o.requests[i].header("Upgrade").empty()) << "the handler still sees the Upgrade";
+      }
+      EXPECT_EQ(o.requests[2].path(), "/next");
+      EXPECT_TRUE(o.requests[2].body().empty());
+    });
+  }
+}
+
+TEST(RequestParser, UpgradeRequestKeepsTheConnectionAlive) {
+  Recorder events;
+  const ParserLimits limits;
+  RequestParser parser(limits, events);
+  Request req;
+  ParseScratch scratch;
+  parser.bind(&req, &scratch);
+  std::size_t used = 0;
+  const std::string upgrade = "GET /u HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\n";
+  ASSERT_EQ(parser.execute(upgrade, used), RequestParser::Status::complete);
+  EXPECT_EQ(used, upgrade.size());
+  EXPECT_TRUE(parser.keep_alive());
+  parser.next_message();
+  // The next request in a later read, as a client that waited for the answer sends it.
+  ASSERT_EQ(parser.execute("GET /next HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", used),
+            RequestParser::Status::complete);
+  EXPECT_EQ(req.path(), "/next");
+  EXPECT_FALSE(parser.keep_alive());
+  EXPECT_EQ(events.starts, 2);
+}
+
+TEST(RequestParser, ConnectIsRefusedWithoutServeConnect) {
+  for (std::string_view target : {"example.com:443", "/a/b", "*"}) {
+    for (std::string_view rest :
+         {"\r\n", "Content-Length: 5\r\n\r\nhello", "Connection: Upgrade\r\nUpgrade: x\r\n\r\n"}) {
+      const std::string input = "CONNECT " + std::string(target) + " HTTP/1.1\r\nHost: example.com:443\r\n" +
+                                std::string(rest) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+      SCOPED_TRACE(input);
+      Outcome o = feed(input, input.size());
+      EXPECT_EQ(o.error, Error::BadRequest);
+      EXPECT_TRUE(o.requests.empty());
+    }
+  }
+}
+
+TEST(RequestParser, BytesAfterAServedConnectAreNeverARequest) {
+  // With serve_connect the connection stops parsing after a CONNECT (what follows is tunnel
+  // data); should it parse on, the bytes are refused rather than read as a request.
+  ParserLimits limits;
+  limits.serve_connect = true;
+  const std::string input =
+      "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n";
+  for (std::size_t step = 1; step <= input.size(); ++step) {
+    SCOPED_TRACE(step);
+    Outcome o = feed(input, step, limits);
+    ASSERT_EQ(o.requests.size(), 1u);
+    EXPECT_EQ(o.requests[0].method(), "CONNECT");
+    EXPECT_EQ(o.error, Error::BadRequest);
+  }
+}
+
 }  // namespace
 }  // namespace nethttp::detail
