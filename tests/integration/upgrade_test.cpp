@@ -219,8 +219,8 @@ TEST(Upgrade, NotTakenIsAPlainRequestAndTheConnectionGoesOn) {
   // An upgrade the handler does take still works on the same connection, with the bytes
   // sent past it (read past RawClient's buffer, which holds nothing now).
   c.send(std::string(kUpgradeRequest) + "ping");
-  EXPECT_EQ(read_head(c).rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u);
-  EXPECT_EQ(read_exactly(c, 4), "ping");
+  EXPECT_EQ(read_head(c.fd()).rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u);
+  EXPECT_EQ(read_exactly(c.fd(), 4), "ping");
 }
 
 TEST(Upgrade, H2cUpgradeLikeCurlsIsAnsweredOverHttp11) {
