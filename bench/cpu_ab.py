@@ -31,6 +31,10 @@ import statistics
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench/proc_stats.py, from any cwd
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
+from proc_stats import tree  # noqa: E402
+
 CELLS = {
     "hs": ("s_time", "https", "/plaintext", 0),
     "tls-1k": ("wrk", "https", "/static/1k.bin", 64),
@@ -38,24 +42,6 @@ CELLS = {
     "http-plaintext": ("wrk", "http", "/plaintext", 64),
     "http-1k": ("wrk", "http", "/static/1k.bin", 64),
 }
-
-
-def tree(pid):
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                kids.setdefault(ppid, []).append(int(d))
-            except (OSError, IndexError, ValueError):
-                pass
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(kids.get(p, []))
-    return out
 
 
 def cpu_ns(pid):

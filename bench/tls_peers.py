@@ -10,23 +10,9 @@
 """
 import os, re, statistics, sys
 
-
-def tree(pid):
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                kids.setdefault(ppid, []).append(int(d))
-            except (OSError, IndexError, ValueError):
-                pass
-    out, todo = [], [int(pid)]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(kids.get(p, []))
-    return out
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench/proc_stats.py, from any cwd
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
+from proc_stats import tree  # noqa: E402
 
 
 def cpu(pid):
