@@ -28,6 +28,7 @@
 #include "nethttp/testing.hpp"
 #include "nethttp/upgrade.hpp"
 #include "support/capturing_logger.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
 
@@ -129,15 +130,10 @@ TEST(SocketBuffers, AcceptedConnectionHasTheListenersSizesOverIpv6) {
 TEST(SocketBuffers, DefaultLeavesTheKernelsAutotunedSizes) {
   // A connection accepted by a listener nobody touched: what the kernel gives by default
   // (on Linux the send buffer is already autotuned past tcp_wmem's default by then).
-  UniqueFd plain(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(plain.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(::listen(plain.get(), 4), 0);
-  socklen_t len = sizeof a;
-  ASSERT_EQ(::getsockname(plain.get(), reinterpret_cast<sockaddr*>(&a), &len), 0);
-  RawClient client(ntohs(a.sin_port));
+  std::uint16_t port = 0;
+  UniqueFd plain = test::loopback_listener(port);
+  ASSERT_TRUE(plain);
+  RawClient client(port);
   UniqueFd peer(::accept4(plain.get(), nullptr, nullptr, SOCK_CLOEXEC));
   ASSERT_TRUE(peer);
   const Sizes kernel_default = sizes_of(peer.get());
@@ -151,12 +147,9 @@ TEST(SocketBuffers, DefaultLeavesTheKernelsAutotunedSizes) {
 }
 
 TEST(SocketBuffers, SocketGivenToListenOnGetsTheSizes) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(::listen(fd.get(), 16), 0);
+  std::uint16_t port = 0;
+  UniqueFd fd = test::loopback_listener(port);
+  ASSERT_TRUE(fd);
   UniqueFd ours(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3));  // the same socket, to look at
   ASSERT_TRUE(ours);
 
